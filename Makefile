@@ -1,0 +1,43 @@
+# Two commands matter: `make demo` and `make test`. Everything else is what they build on.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := watch
+
+.PHONY: demo test test-postgres install install-test assets translations db chromium worker clean
+
+demo: install assets translations db  ## install, seed the demo and serve http://127.0.0.1:5000
+	$(BIN)/flask demo seed
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install-test assets translations chromium  ## install what the tests need and run them all
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+# htmx and axe-core come from npm at set-up time and are never committed.
+assets:
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+translations:
+	$(BIN)/flask translate compile
+
+db:
+	$(BIN)/flask db upgrade
+
+# Browser tests drive Debian's chromium; Playwright never downloads a browser here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance translations/*/LC_MESSAGES/*.mo

@@ -1,0 +1,129 @@
+"""Fixtures: one app per test session, a clean database per test, people of every role."""
+import contextvars
+import itertools
+import os
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from watch import create_app
+from watch.admin.services import create_municipality, create_staff
+from watch.auth.services import create_user
+from watch.config import database_url
+from watch.extensions import db as _db
+from watch.models import Base, Role
+
+TEST_DATABASE_URL = database_url(os.environ.get("TEST_DATABASE_URL"))
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+PASSWORD = "Tallvägen-17-grind"
+
+
+class RequestIsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server would.
+
+    Without this, a request reuses the test's app context, so `g` (the logged-in user,
+    the chosen locale) and the database session would leak between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    config = {
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL
+        or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db"),
+    }
+    if TEST_REDIS_URL:
+        config["REDIS_URL"] = TEST_REDIS_URL
+    app = create_app(config)
+    app.test_client_class = RequestIsolatedClient
+    with app.app_context():
+        Base.metadata.drop_all(_db.engine)
+        Base.metadata.create_all(_db.engine)
+    yield app
+    with app.app_context():
+        Base.metadata.drop_all(_db.engine)
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The database inside an app context, emptied after the test."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables() -> None:
+    tables = Base.metadata.sorted_tables
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+_serial = itertools.count(1)
+
+
+class Factory:
+    """Makes Swedish-looking municipalities and people; every call gives new, unique ones."""
+
+    def __init__(self, db):
+        self.db = db
+        self._municipalities = {}
+
+    def municipality(self, name: str = "Oxelösund", code: str = "0481"):
+        if name not in self._municipalities:
+            self._municipalities[name] = create_municipality(name, code)
+            self.db.session.commit()
+        return self._municipalities[name]
+
+    def user(self, role: Role = Role.RESIDENT, municipality=None, *, name=None, email=None, phone=None,
+             locale="sv", covers=()):
+        n = next(_serial)
+        municipality = municipality if municipality is not None or role == Role.ADMIN else self.municipality()
+        fields = dict(
+            name=name or f"Testperson {n} Lindgren",
+            email=email or f"person{n}@exempel.se",
+            password=PASSWORD,
+            municipality=municipality,
+            phone=phone,
+            locale=locale,
+        )
+        if role == Role.RESIDENT:
+            user = create_user(**fields)
+        else:
+            user = create_staff(role=role, covers=list(covers), **fields)
+        self.db.session.commit()
+        return user
+
+
+@pytest.fixture
+def factory(db):
+    return Factory(db)
+
+
+@pytest.fixture
+def login(app):
+    """login(user) → a test client logged in as that user."""
+
+    def _login(user):
+        client = app.test_client()
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, "login failed"
+        return client
+
+    return _login

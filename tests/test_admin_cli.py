@@ -1,0 +1,52 @@
+"""The administrator's command line: municipalities, staff accounts and the demo seed."""
+from sqlalchemy import func, select
+
+from watch.models import Group, Municipality, Role, User
+
+
+def run(app, *args, input=None):
+    return app.test_cli_runner().invoke(args=list(args), input=input)
+
+
+def test_create_municipality_and_refuse_a_duplicate_or_bad_code(app, db):
+    result = run(app, "municipalities", "create", "--name", "Oxelösund", "--code", "0481")
+    assert result.exit_code == 0, result.output
+    assert "/m/oxelosund" in result.output
+    assert run(app, "municipalities", "create", "--name", "Oxelösund", "--code", "0482").exit_code != 0
+    assert run(app, "municipalities", "create", "--name", "Trosa", "--code", "488").exit_code != 0
+    assert db.session.scalar(select(func.count(Municipality.id))) == 1
+    assert "0481" in run(app, "municipalities", "list").output
+
+
+def test_create_staff_including_police_covering_several_municipalities(app, db, factory):
+    factory.municipality("Nyköping", "0480")
+    factory.municipality("Oxelösund", "0481")
+    result = run(app, "users", "create", "--role", "police", "--municipality", "nykoping", "--covers", "0481",
+                 "--name", "Lena Ek", "--email", "Lena.Ek@Polisen.se", "--phone", "070-765 43 21",
+                 "--password", "Brandholmen-44-vakt")
+    assert result.exit_code == 0, result.output
+    officer = db.session.scalar(select(User).where(User.email == "lena.ek@polisen.se"))
+    assert officer.role == Role.POLICE and officer.phone == "+46707654321"
+    assert {m.name for m in officer.covered_municipalities} == {"Oxelösund"}
+    assert len(officer.municipality_ids()) == 2
+
+
+def test_coordinator_needs_a_known_municipality(app, db):
+    result = run(app, "users", "create", "--role", "coordinator", "--municipality", "atlantis", "--name", "X",
+                 "--email", "x@exempel.se", "--password", "Brandholmen-44-vakt")
+    assert result.exit_code != 0 and "no municipality" in result.output
+    result = run(app, "users", "create", "--role", "coordinator", "--name", "X", "--email", "x@exempel.se",
+                 "--password", "Brandholmen-44-vakt")
+    assert result.exit_code != 0
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_demo_seed_is_idempotent_and_has_every_role(app, db):
+    first = run(app, "demo", "seed")
+    assert first.exit_code == 0, first.output
+    counts = (db.session.scalar(select(func.count(User.id))), db.session.scalar(select(func.count(Group.id))))
+    second = run(app, "demo", "seed")
+    assert second.exit_code == 0 and "created" not in second.output
+    assert counts == (db.session.scalar(select(func.count(User.id))), db.session.scalar(select(func.count(Group.id))))
+    assert set(db.session.scalars(select(User.role).distinct())) == set(Role)
+    assert all(u.phone is None or u.phone.startswith("+46") for u in db.session.scalars(select(User)))

@@ -1,0 +1,84 @@
+"""Command-line administration: `flask municipalities ...`, `flask users ...`, `flask demo seed`."""
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from watch.admin import services
+from watch.auth.services import EmailTakenError
+from watch.extensions import db
+from watch.models import Municipality, Role
+from watch.phone import PhoneNumberError, normalise_phone
+
+municipalities_cli = AppGroup("municipalities", help="Set up municipalities (kommuner).")
+users_cli = AppGroup("users", help="Create staff and other accounts.")
+demo_cli = AppGroup("demo", help="Demo data for trying the portal.")
+
+
+@municipalities_cli.command("create")
+@click.option("--name", required=True, help="e.g. Oxelösund")
+@click.option("--code", required=True, help="four-digit kommunkod, e.g. 0481")
+@click.option("--slug", help="URL name; derived from the name when left out")
+def create_municipality(name: str, code: str, slug: str | None) -> None:
+    try:
+        municipality = services.create_municipality(name, code, slug)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    db.session.commit()
+    click.echo(f"created {municipality.name} ({municipality.code}) at /m/{municipality.slug}")
+
+
+@municipalities_cli.command("list")
+def list_municipalities() -> None:
+    for m in db.session.scalars(select(Municipality).order_by(Municipality.name)):
+        click.echo(f"{m.code}  {m.slug:20}  {m.name}")
+
+
+def _municipality(key: str | None) -> Municipality | None:
+    if key is None:
+        return None
+    found = services.find_municipality(key)
+    if found is None:
+        raise click.BadParameter(f"no municipality {key!r} (use slug, kommunkod or name)")
+    return found
+
+
+@users_cli.command("create")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--municipality", help="slug, kommunkod or name; required for coordinator and police")
+@click.option("--covers", multiple=True, help="police only: further municipalities in the police area")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--phone")
+@click.option("--locale", type=click.Choice(["sv", "en"]), default="sv")
+@click.password_option(help="prompted for when left out")
+def create_user(role, municipality, covers, name, email, phone, locale, password) -> None:
+    try:
+        phone = normalise_phone(phone) if phone else None
+        user = services.create_staff(
+            name=name, email=email, password=password, role=Role(role), municipality=_municipality(municipality),
+            covers=[_municipality(key) for key in covers], phone=phone, locale=locale,
+        )
+    except PhoneNumberError as error:
+        raise click.BadParameter(str(error.message), param_hint="--phone") from None
+    except EmailTakenError:
+        raise click.BadParameter(f"{email} has an account already", param_hint="--email") from None
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email}")
+
+
+@demo_cli.command("seed")
+def seed() -> None:
+    """Create the demo municipalities, people and data. Running it again changes nothing."""
+    from watch.demo import seed_demo
+
+    for line in seed_demo():
+        click.echo(line)
+    db.session.commit()
+
+
+def register_cli(app: Flask) -> None:
+    for group in (municipalities_cli, users_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,50 @@
+"""What the administrator (systemförvaltare) sets up: municipalities and staff accounts."""
+import re
+import unicodedata
+
+from sqlalchemy import or_, select
+
+from watch.auth.services import create_user
+from watch.extensions import db
+from watch.models import Municipality, Role, User
+
+
+def slugify(name: str) -> str:
+    """Oxelösund → oxelosund: URL-safe, readable."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def create_municipality(name: str, code: str, slug: str | None = None) -> Municipality:
+    if not re.fullmatch(r"\d{4}", code):
+        raise ValueError(f"kommunkod must be four digits, got {code!r}")
+    municipality = Municipality(name=name.strip(), code=code, slug=slug or slugify(name))
+    for key in (municipality.name, municipality.code, municipality.slug):
+        if find_municipality(key) is not None:
+            raise ValueError(f"a municipality with {key!r} exists already")
+    db.session.add(municipality)
+    db.session.flush()
+    return municipality
+
+
+def find_municipality(key: str) -> Municipality | None:
+    """By slug, kommunkod or name, so operators can type what they know."""
+    return db.session.scalar(
+        select(Municipality).where(
+            or_(Municipality.slug == key, Municipality.code == key, Municipality.name == key)
+        )
+    )
+
+
+def create_staff(
+    *, name: str, email: str, password: str, role: Role, municipality: Municipality | None,
+    covers: list[Municipality] = (), phone: str | None = None, locale: str = "sv",
+) -> User:
+    if role in (Role.COORDINATOR, Role.POLICE) and municipality is None:
+        raise ValueError("coordinators and police belong to a municipality")
+    user = create_user(
+        name=name, email=email, password=password, municipality=municipality, role=role, phone=phone, locale=locale
+    )
+    if role == Role.POLICE:
+        user.covered_municipalities = [m for m in covers if m is not municipality]
+    return user

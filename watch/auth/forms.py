@@ -1,0 +1,77 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TelField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length
+
+from watch.validators import PASSWORD_MAX, PhoneNumber, StrongPassword
+
+LANGUAGE_CHOICES = [SelectChoice("sv", "Svenska", {"lang": "sv"}), SelectChoice("en", "English", {"lang": "en"})]
+
+
+def name_field() -> StringField:
+    return StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=100, message=_l("At most 100 characters."))],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+def phone_field() -> TelField:
+    return TelField(
+        _l("Mobile number (optional)"),
+        validators=[PhoneNumber()],
+        description=_l("Used for SMS warnings once you have verified it. Swedish numbers only."),
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+
+
+def language_field() -> SelectField:
+    return SelectField(_l("Language"), choices=LANGUAGE_CHOICES, validators=[InputRequired()])
+
+
+class RegistrationForm(FlaskForm):
+    name = name_field()
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Enter your email address.")),
+            Email(_l("Enter an email address like namn@exempel.se."), check_deliverability=False),
+            Length(max=254, message=_l("At most 254 characters.")),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[StrongPassword()],
+        description=_l("At least 8 characters. A few words in a row are easy to remember and hard to guess."),
+        render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX},
+    )
+    municipality = SelectField(_l("Municipality"), coerce=int, validate_choice=True)
+    locale = language_field()
+    phone = phone_field()
+    submit = SubmitField(_l("Create account"))
+
+    def __init__(self, municipalities, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality.choices = [SelectChoice(m.id, m.name) for m in municipalities]
+        self.municipality.validators = [InputRequired(_l("Choose your municipality."))]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("Enter your email address."))], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(_l("Log in"))
+
+
+class ProfileForm(FlaskForm):
+    name = name_field()
+    phone = phone_field()
+    locale = language_field()
+    submit = SubmitField(_l("Save"))

@@ -1,0 +1,94 @@
+"""Configuration classes. The development default needs no setup; production reads env."""
+import os
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def database_url(url: str | None) -> str | None:
+    """Use psycopg 3 for PostgreSQL URLs however the operator spelled the scheme."""
+    if url and url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))  # None: SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
+    )
+    LANGUAGES = ("sv", "en")
+
+    # Phone numbers are parsed with Sweden as default region; only these country
+    # calling codes are accepted, which also blocks SMS pumping to premium ranges abroad.
+    PHONE_DEFAULT_REGION = "SE"
+    PHONE_ALLOWED_COUNTRY_CODES = [int(c) for c in _env_list("PHONE_ALLOWED_COUNTRY_CODES", "46")]
+
+    # argon2id parameters (argon2-cffi defaults follow RFC 9106's low-memory profile).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+
+    MAX_CONTENT_LENGTH = 9 * 1024 * 1024
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a form left open on a phone for hours must still submit
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False
+    SHOW_DEMO_OUTBOX = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    SHOW_DEMO_OUTBOX = True
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SHOW_DEMO_OUTBOX = False
+
+
+
+def check_production(config) -> None:
+    """Refuse to start with settings that would be unsafe in production."""
+    secret = config.get("SECRET_KEY") or ""
+    if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
+        raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters")
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        raise RuntimeError("DATABASE_URL must be set in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None) -> type[Config]:
+    return CONFIGS[name or os.environ.get("WATCH_ENV", "development")]

@@ -1,0 +1,69 @@
+"""Locale choice and the `flask translate` commands around pybabel."""
+import os
+import subprocess
+import sys
+
+import click
+from flask import Flask, current_app, request
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """The user's saved setting, then their explicit choice (cookie), then the browser, then Swedish."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if (chosen := request.cookies.get(LANGUAGE_COOKIE)) in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(translate)
+
+    @app.after_request
+    def vary_on_language(response):
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+        return response
+
+
+def _pybabel(*args: str) -> None:
+    root = os.path.dirname(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", *args], cwd=root, check=True)
+
+
+@click.group()
+def translate() -> None:
+    """Extract, update and compile the message catalogues."""
+
+
+@translate.command()
+def extract() -> None:
+    """Write messages.pot from the code and templates."""
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location", "--sort-output",
+             "-o", "messages.pot", ".")
+
+
+@translate.command()
+def update() -> None:
+    """Extract, then merge new messages into every catalogue."""
+    extract.callback()
+    _pybabel("update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
+    os.remove(os.path.join(os.path.dirname(current_app.config["BABEL_TRANSLATION_DIRECTORIES"]), "messages.pot"))
+
+
+@translate.command()
+def compile() -> None:  # noqa: A001 - the pybabel verb
+    """Build the .mo files the app reads."""
+    _pybabel("compile", "-d", "translations", "--statistics")
+
+
+@translate.command()
+@click.argument("lang")
+def init(lang: str) -> None:
+    """Start a catalogue for a new language."""
+    extract.callback()
+    _pybabel("init", "-i", "messages.pot", "-d", "translations", "-l", lang)

@@ -1,0 +1,48 @@
+from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select, text
+
+from watch.extensions import db
+from watch.i18n import LANGUAGE_COOKIE
+from watch.models import Municipality
+from watch.security import is_safe_redirect
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name)).all()
+    return render_template("main/index.html", municipalities=municipalities)
+
+
+@bp.get("/m/<slug>")
+def municipality(slug: str):
+    found = db.session.scalar(select(Municipality).where(Municipality.slug == slug)) or abort(404)
+    return render_template("main/municipality.html", municipality=found)
+
+
+@bp.post("/language")
+def set_language():
+    """Remember an explicit language choice: on the account when logged in, in a cookie either way."""
+    lang = request.form.get("lang")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    if current_user.is_authenticated:
+        current_user.locale = lang
+        db.session.commit()
+    target = request.form.get("next")
+    response = make_response(redirect(target if is_safe_redirect(target) else url_for("main.index")))
+    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        current_app.logger.exception("health check failed")
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,21 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+from watch.models.base import Base, utcnow
+from watch.models.group import Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus
+from watch.models.municipality import Municipality
+from watch.models.user import Role, User, police_coverage
+
+__all__ = [
+    "Base",
+    "Group",
+    "GroupKind",
+    "GroupPostcode",
+    "GroupStatus",
+    "Membership",
+    "MembershipRole",
+    "MembershipStatus",
+    "Municipality",
+    "Role",
+    "User",
+    "police_coverage",
+    "utcnow",
+]

@@ -1,0 +1,23 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from watch.models.base import Base, UTCDateTime, utcnow
+
+
+class Municipality(Base):
+    """A kommun: the tenant. Every piece of data belongs to exactly one."""
+
+    __tablename__ = "municipality"
+    __table_args__ = (CheckConstraint("length(code) = 4", name="code_four_digits"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # SCB's kommunkod, e.g. 0481 for Oxelösund.
+    code: Mapped[str] = mapped_column(String(4), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Municipality {self.code} {self.name}>"

@@ -1,0 +1,52 @@
+"""Who may see what: login loading, role checks and municipality scoping."""
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from watch.extensions import db, login_manager
+from watch.models import Role, User
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see that page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+
+def role_required(*roles: Role):
+    """Let only logged-in users with one of these roles in; others get a 403 page, not a redirect loop."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def ensure_municipality(municipality_id: int) -> None:
+    """404 for data of a municipality the current user does not serve: its existence is not theirs to know."""
+    if municipality_id not in current_user.municipality_ids():
+        abort(404)
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    """Only same-site paths, so ?next= cannot send people elsewhere."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
+        and "\\" not in target

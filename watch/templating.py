@@ -1,0 +1,33 @@
+"""Template globals and filters used across features."""
+from flask import Flask
+from flask_babel import get_locale
+
+from watch.phone import display_phone, mask_phone
+
+
+def input_attrs(field) -> dict[str, str]:
+    """ARIA attributes that tie an input to its hint and error text."""
+    described = [f"{field.id}-hint"] if field.description else []
+    attrs = {}
+    if field.errors:
+        described.append(f"{field.id}-error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return attrs
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["input_attrs"] = input_attrs
+    app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.filters["masked_phone"] = mask_phone
+
+    @app.context_processor
+    def locale_context():
+        return {"current_locale": str(get_locale())}
+
+    @app.after_request
+    def vary_on_htmx(response):
+        # Pages answer htmx with a fragment and browsers with the whole page: caches must keep both.
+        response.vary.add("HX-Request")
+        return response
