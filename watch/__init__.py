@@ -34,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from watch import i18n, security, templating
+    from watch import i18n, jobs, security, templating
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True)
@@ -46,6 +46,7 @@ def init_extensions(app: Flask) -> None:
     security.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
+    jobs.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -64,6 +64,7 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     SHOW_DEMO_OUTBOX = True
+    JOBS_IMMEDIATE = True  # jobs run inline, in their own app context
 
 
 class ProductionConfig(Config):

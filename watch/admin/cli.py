@@ -80,5 +80,7 @@ def seed() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for group in (municipalities_cli, users_cli, demo_cli):
+    from watch.jobs_cli import jobs_cli
+
+    for group in (municipalities_cli, users_cli, demo_cli, jobs_cli):
         app.cli.add_command(group)
