@@ -89,3 +89,17 @@ def test_production_refuses_a_missing_or_default_secret(settings):
 
 def test_production_accepts_a_real_secret_and_database():
     check_production({"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/watch"})
+
+
+def test_security_headers_on_every_page(client, db):
+    headers = client.get("/").headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "Cache-Control" not in headers or "no-store" not in headers["Cache-Control"]
+
+
+def test_pages_for_logged_in_people_are_not_cached(factory, login):
+    assert login(factory.user()).get("/profile").headers["Cache-Control"] == "no-store"
