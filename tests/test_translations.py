@@ -10,7 +10,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_ge
 
 
 def messages_in_code() -> set[str]:
-    method_map = [("watch/**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [("watch/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
     found = set()
     for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map=method_map, keywords=KEYWORDS):
         found.add(message[0] if isinstance(message, tuple) else message)

@@ -54,8 +54,10 @@ def register_blueprints(app: Flask) -> None:
     from watch.admin.cli import register_cli
     from watch.auth.routes import bp as auth_bp
     from watch.main.routes import bp as main_bp
+    from watch.messaging.routes import bp as messaging_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(messaging_bp)
     errors.register(app)
     register_cli(app)

@@ -48,6 +48,16 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a form left open on a phone for hours must still submit
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 
+    # Email: "outbox" stores messages for the dev outbox page; "smtp" really sends them.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "true").lower() == "true"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Grannsamverkan <noreply@grannsamverkan.local>")
+    MAIL_TIMEOUT_SECONDS = 15
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -69,6 +79,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     SHOW_DEMO_OUTBOX = False

@@ -2,10 +2,12 @@
 from watch.models.base import Base, utcnow
 from watch.models.group import Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus
 from watch.models.municipality import Municipality
+from watch.models.outbox import Channel, OutboxMessage
 from watch.models.user import Role, User, police_coverage
 
 __all__ = [
     "Base",
+    "Channel",
     "Group",
     "GroupKind",
     "GroupPostcode",
@@ -14,6 +16,7 @@ __all__ = [
     "MembershipRole",
     "MembershipStatus",
     "Municipality",
+    "OutboxMessage",
     "Role",
     "User",
     "police_coverage",
