@@ -103,3 +103,16 @@ def test_security_headers_on_every_page(client, db):
 
 def test_pages_for_logged_in_people_are_not_cached(factory, login):
     assert login(factory.user()).get("/profile").headers["Cache-Control"] == "no-store"
+
+
+def test_front_page_query_count_does_not_grow_with_municipalities(client, db, factory):
+    from tests.querycount import count_queries
+
+    factory.municipality("Oxelösund", "0481")
+    with count_queries(db.engine) as few:
+        client.get("/")
+    for n in range(10):
+        factory.municipality(f"Kommun {n}", f"09{n:02d}")
+    with count_queries(db.engine) as many:
+        client.get("/")
+    assert many.count == few.count <= 2, many
