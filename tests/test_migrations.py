@@ -1,4 +1,6 @@
 """The Alembic migrations build exactly the schema the models describe."""
+import os
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -14,7 +16,7 @@ def fresh_database_url(tmp_path) -> tuple[str, callable]:
     if not TEST_DATABASE_URL:
         return f"sqlite:///{tmp_path}/migrations.db", lambda: None
     admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    name = "watch_migrations_check"
+    name = f"watch_migrations_check_{os.getpid()}"
     with admin.connect() as c:
         c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         c.execute(text(f"CREATE DATABASE {name}"))
