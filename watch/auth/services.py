@@ -13,8 +13,10 @@ class EmailTakenError(ValueError):
 
 
 def _hasher() -> PasswordHasher:
+    config = current_app.config
     return PasswordHasher(
-        time_cost=current_app.config["ARGON2_TIME_COST"], memory_cost=current_app.config["ARGON2_MEMORY_COST"]
+        time_cost=config["ARGON2_TIME_COST"], memory_cost=config["ARGON2_MEMORY_COST"],
+        parallelism=config["ARGON2_PARALLELISM"],
     )
 
 

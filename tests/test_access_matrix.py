@@ -1,0 +1,104 @@
+"""Every route × every role × own versus other municipality, as designed.
+
+A route without a row here fails `test_every_route_has_a_row`: whoever adds a route decides
+who may use it. Rows are (endpoint, method) → (URL builder, expected status per role).
+POSTs are sent without a form: they show what a role reaches, not what a valid form does.
+"""
+from dataclasses import dataclass, field
+
+import pytest
+
+from watch.models import Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
+
+ROLES = (
+    "anonymous", "resident", "member", "contact", "coordinator", "police", "admin",
+    "coordinator_other", "police_other",
+)
+LOGGED_IN = tuple(r for r in ROLES if r != "anonymous")
+
+
+@dataclass
+class World:
+    """Oxelösund (own) and Nyköping (other), with one approved group in Oxelösund."""
+
+    municipality: object
+    other: object
+    group: Group
+    people: dict = field(default_factory=dict)
+
+
+def build_world(db, factory) -> World:
+    own = factory.municipality("Oxelösund", "0481")
+    other = factory.municipality("Nyköping", "0480")
+    people = {
+        "resident": factory.user(Role.RESIDENT, own),
+        "member": factory.user(Role.RESIDENT, own),
+        "contact": factory.user(Role.RESIDENT, own, phone="+46701234567"),
+        "coordinator": factory.user(Role.COORDINATOR, own),
+        "police": factory.user(Role.POLICE, own),
+        "admin": factory.user(Role.ADMIN, None),
+        "coordinator_other": factory.user(Role.COORDINATOR, other),
+        "police_other": factory.user(Role.POLICE, other),
+    }
+    group = Group(municipality=own, kind=GroupKind.NEIGHBOURHOOD, status=GroupStatus.APPROVED, name="Västra vägen",
+                  area_description="Västra vägen 1–40", postcodes=[GroupPostcode(postcode="61331")])
+    group.memberships = [
+        Membership(user=people["contact"], role=MembershipRole.CONTACT, status=MembershipStatus.ACTIVE),
+        Membership(user=people["member"], role=MembershipRole.MEMBER, status=MembershipStatus.ACTIVE),
+    ]
+    db.session.add(group)
+    db.session.commit()
+    return World(own, other, group, people)
+
+
+def everyone(status: int) -> dict[str, int]:
+    return {role: status for role in ROLES}
+
+
+def split(anonymous: int, logged_in: int) -> dict[str, int]:
+    return {role: anonymous if role == "anonymous" else logged_in for role in ROLES}
+
+
+MATRIX = {
+    ("main.index", "GET"): (lambda w: "/", everyone(200)),
+    ("main.municipality", "GET"): (lambda w: f"/m/{w.municipality.slug}", everyone(200)),
+    ("main.set_language", "POST"): (lambda w: "/language", everyone(400)),
+    ("main.healthz", "GET"): (lambda w: "/healthz", everyone(200)),
+    ("auth.register", "GET"): (lambda w: "/register", split(200, 302)),
+    ("auth.register", "POST"): (lambda w: "/register", split(200, 302)),
+    ("auth.login", "GET"): (lambda w: "/login", split(200, 302)),
+    ("auth.login", "POST"): (lambda w: "/login", split(200, 302)),
+    ("auth.logout", "POST"): (lambda w: "/logout", everyone(302)),
+    ("auth.profile", "GET"): (lambda w: "/profile", split(302, 200)),
+    ("auth.profile", "POST"): (lambda w: "/profile", split(302, 200)),
+    # Development only (SHOW_DEMO_OUTBOX); 404 in production, see test_messaging.
+    ("messaging.outbox", "GET"): (lambda w: "/dev/outbox", everyone(200)),
+}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method
+
+
+def test_every_route_has_a_row(app):
+    missing = sorted(set(routes(app)) - set(MATRIX))
+    assert not missing, f"add these routes to the access matrix: {missing}"
+    stale = sorted(set(MATRIX) - set(routes(app)))
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize(("endpoint", "method"), sorted(MATRIX))
+def test_route_answers_each_role_as_designed(app, db, factory, login, endpoint, method):
+    world = build_world(db, factory)
+    url_for_world, expected = MATRIX[(endpoint, method)]
+    url = url_for_world(world)
+    outcomes = {}
+    for role in ROLES:
+        client = app.test_client() if role == "anonymous" else login(world.people[role])
+        outcomes[role] = client.open(url, method=method).status_code
+    unexpected = {role: (outcomes[role], expected[role]) for role in ROLES if outcomes[role] != expected[role]}
+    assert not unexpected, f"{method} {url}: role → (got, expected) {unexpected}"
