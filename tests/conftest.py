@@ -143,3 +143,25 @@ def login(app, db):
         return client
 
     return _login
+
+
+@pytest.fixture
+def limited_app(app, tmp_path):
+    """A second app with rate limiting on (TestingConfig has it off), its own SQLite file and,
+    when TEST_REDIS_URL is set, counters in Redis. Yields (app, factory) inside its app context."""
+    from watch.extensions import limiter
+
+    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/limited.db", "RATELIMIT_ENABLED": True}
+    if TEST_REDIS_URL:
+        config["REDIS_URL"] = TEST_REDIS_URL
+    limited = create_app(config)
+    limited.test_client_class = RequestIsolatedClient
+    limiter.reset()
+    try:
+        with limited.app_context():
+            Base.metadata.create_all(_db.engine)
+            yield limited, Factory(_db)
+            _db.session.remove()
+    finally:
+        limiter.reset()
+        limiter.init_app(app)  # the limiter is one object: give it back the session app's settings (off)
