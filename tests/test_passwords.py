@@ -111,7 +111,7 @@ def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(db,
 def test_log_out_everywhere_ends_every_session(db, factory, login):
     user = factory.user()
     here, elsewhere = login(user), login(user)
-    assert "Logga ut överallt" in here.get("/profile").get_data(as_text=True)
+    assert "Avsluta alla inloggningar" in here.get("/profile").get_data(as_text=True)
     response = here.post("/profile/log-out-everywhere")
     assert response.status_code == 302 and response.location == "/login"
     assert here.get("/profile").status_code == 302
