@@ -45,9 +45,9 @@ def current_password_field() -> PasswordField:
     )
 
 
-def new_password_field() -> PasswordField:
+def new_password_field(label=_l("New password")) -> PasswordField:
     return PasswordField(
-        _l("New password"),
+        label,
         validators=[StrongPassword()],
         description=_l("At least 8 characters. A few words in a row are easy to remember and hard to guess."),
         render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX},
@@ -65,12 +65,7 @@ class RegistrationForm(FlaskForm):
         ],
         render_kw={"autocomplete": "email"},
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[StrongPassword()],
-        description=_l("At least 8 characters. A few words in a row are easy to remember and hard to guess."),
-        render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX},
-    )
+    password = new_password_field(_l("Password"))
     municipality = SelectField(_l("Municipality"), coerce=int, validate_choice=True)
     locale = language_field()
     phone = phone_field()
