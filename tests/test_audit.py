@@ -67,6 +67,7 @@ def test_coordinators_read_their_municipality_admins_all_others_nothing(db, fact
 
     page = listed(login(factory.user(Role.COORDINATOR, home)).get("/audit"))
     assert "Lösenord bytt" in page and "Personuppgifter nedladdade" not in page
+    assert "konto " in page  # what the event is about, in Swedish
     everything = listed(login(factory.user(Role.ADMIN)).get("/audit"))
     assert "Lösenord bytt" in everything and "Personuppgifter nedladdade" in everything
     assert login(factory.user(Role.POLICE, home)).get("/audit").status_code == 403

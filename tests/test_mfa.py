@@ -36,7 +36,9 @@ def test_coordinator_without_two_factor_must_enrol_before_using_anything(client,
     assert client.get("/profile").status_code == 302
     assert client.get("/audit").status_code == 302
 
-    page = client.get("/login/enrol").get_data(as_text=True)
+    response = client.get("/login/enrol")
+    assert response.headers["Cache-Control"] == "no-store"  # the page shows the TOTP key
+    page = response.get_data(as_text=True)
     assert "Ställ in tvåstegsinloggning" in page
     assert 'src="data:image/svg+xml' in page and 'alt="QR-kod' in page
     wrong = client.post("/login/enrol", data={"code": "000000"}).get_data(as_text=True)

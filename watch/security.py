@@ -3,11 +3,12 @@ import hmac
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort
+from flask import Flask, abort, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from watch.extensions import db, login_manager
+from watch.mfa.services import PENDING_KEY
 from watch.models import Role, User
 
 
@@ -28,8 +29,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
         if hsts := app.config.get("STRICT_TRANSPORT_SECURITY"):
             headers.setdefault("Strict-Transport-Security", hsts)
-        if current_user and current_user.is_authenticated:
-            # Pages for a logged-in person carry personal data: no shared or back-button caches.
+        if current_user and current_user.is_authenticated or PENDING_KEY in session:
+            # Pages for a logged-in person carry personal data (and enrolment shows a TOTP key):
+            # no shared or back-button caches.
             headers["Cache-Control"] = "no-store"
         return response
 

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from watch.models import Role
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in
 
 
 def log_in_with_password(page, user):
@@ -55,13 +56,8 @@ def test_coordinators_first_login_sets_up_totp_and_later_logins_ask_for_a_code(p
     audit(page)
 
 
-def test_resident_downloads_data_and_reads_the_legal_pages(page, audit, factory):
-    resident = factory.user(name="Maria Holm")
-    page.goto("/login")
-    audit(page)
-    log_in_with_password(page, resident)
-    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
-    audit(page)
+def test_resident_downloads_data_and_reads_the_legal_pages(page, audit, factory, db):
+    log_in(page, audit, db, factory.user(name="Maria Holm"))
     page.get_by_role("link", name="Min profil").click()
     audit(page)
     page.get_by_role("link", name="Tvåstegsinloggning: av").click()
@@ -87,6 +83,11 @@ def test_resident_downloads_data_and_reads_the_legal_pages(page, audit, factory)
     audit(page)
     page.get_by_role("link", name="Kakor: bara nödvändiga").click()
     audit(page)
+
+
+def test_police_log_in_with_a_code_and_have_no_audit_log(page, audit, factory, db):
+    log_in(page, audit, db, factory.user(Role.POLICE))
+    expect(page.get_by_role("link", name="Händelselogg")).to_have_count(0)
 
 
 def test_forgotten_password_by_email(page, audit, factory, db):

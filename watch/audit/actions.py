@@ -39,3 +39,9 @@ ROLE_LABELS = {
     "police": _l("police"),
     "admin": _l("administrator"),
 }
+
+# What an event is about (AuditEvent.subject_type is the model's class name).
+SUBJECT_LABELS = {
+    "User": _l("account"),
+    "Group": _l("group"),
+}

@@ -17,5 +17,6 @@ def log():
         action = None
     page = services.events_page(current_user, action=action, page=request.args.get("page", 1, type=int))
     return render_template(
-        "audit/log.html", page=page, action=action, labels=actions.LABELS, roles=actions.ROLE_LABELS
+        "audit/log.html", page=page, action=action, labels=actions.LABELS, roles=actions.ROLE_LABELS,
+        subjects=actions.SUBJECT_LABELS,
     )
