@@ -87,6 +87,8 @@ def test_a_recovery_code_logs_in_once(client, db, factory):
     assert "Koden stämmer inte" in client.post("/login/code", data={"code": codes[3]}).get_data(as_text=True)
     assert client.post("/login/code", data={"code": codes[4]}).status_code == 302
     assert "Du har 8 oanvända reservkoder." in client.get("/profile/two-factor").get_data(as_text=True)
+    used = db.session.scalars(select(AuditEvent.details).where(AuditEvent.action == "mfa.recovery_code_used"))
+    assert [details["remaining"] for details in used] == [9, 8]
 
 
 def test_code_steps_need_a_recent_correct_password(client, db, factory):

@@ -115,7 +115,8 @@ def verify_second_factor(user: User, code: str) -> bool:
     if recovery is None:
         return False
     recovery.used_at = utcnow()
-    record(actions.MFA_RECOVERY_CODE_USED, subject=user, actor=user, remaining=remaining_recovery_codes(user) - 1)
+    db.session.flush()
+    record(actions.MFA_RECOVERY_CODE_USED, subject=user, actor=user, remaining=remaining_recovery_codes(user))
     return True
 
 
