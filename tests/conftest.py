@@ -5,16 +5,18 @@ import os
 import shutil
 import tempfile
 
+import pyotp
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from watch import create_app
 from watch.admin.services import create_municipality, create_staff
 from watch.auth.services import create_user
 from watch.config import database_url
 from watch.extensions import db as _db
-from watch.models import Base, Role
+from watch.mfa.services import enrol_with_known_secret
+from watch.models import Base, Role, User
 
 TEST_DATABASE_URL = database_url(os.environ.get("TEST_DATABASE_URL"))
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -101,7 +103,8 @@ class Factory:
         return self._municipalities[name]
 
     def user(self, role: Role = Role.RESIDENT, municipality=None, *, name=None, email=None, phone=None,
-             locale="sv", covers=()):
+             locale="sv", covers=(), mfa: bool | None = None):
+        """Staff come with two-factor login set up (user.totp_secret) unless mfa=False; residents if mfa=True."""
         n = next(_serial)
         municipality = municipality if municipality is not None or role == Role.ADMIN else self.municipality()
         fields = dict(
@@ -116,6 +119,8 @@ class Factory:
             user = create_user(**fields)
         else:
             user = create_staff(role=role, covers=list(covers), **fields)
+        if mfa if mfa is not None else user.mfa_required:
+            enrol_with_known_secret(user, pyotp.random_base32())
         self.db.session.commit()
         return user
 
@@ -125,14 +130,47 @@ def factory(db):
     return Factory(db)
 
 
+def log_in(client, user, db):
+    """Password, then (for staff and anyone with two-factor login) the current code from their app."""
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    if response.location == "/login/code":
+        # A code is accepted only once: let a test log the same person in several times.
+        db.session.execute(update(User).where(User.id == user.id).values(totp_last_step=None))
+        db.session.commit()
+        response = client.post("/login/code", data={"code": pyotp.TOTP(user.totp_secret).now()})
+    assert response.status_code == 302 and not response.location.startswith("/login"), "login failed"
+    return response
+
+
 @pytest.fixture
-def login(app):
+def login(app, db):
     """login(user) → a test client logged in as that user."""
 
     def _login(user):
         client = app.test_client()
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, "login failed"
+        log_in(client, user, db)
         return client
 
     return _login
+
+
+@pytest.fixture
+def limited_app(app, tmp_path):
+    """A second app with rate limiting on (TestingConfig has it off), its own SQLite file and,
+    when TEST_REDIS_URL is set, counters in Redis. Yields (app, factory) inside its app context."""
+    from watch.extensions import limiter
+
+    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/limited.db", "RATELIMIT_ENABLED": True}
+    if TEST_REDIS_URL:
+        config["REDIS_URL"] = TEST_REDIS_URL
+    limited = create_app(config)
+    limited.test_client_class = RequestIsolatedClient
+    limiter.reset()
+    try:
+        with limited.app_context():
+            Base.metadata.create_all(_db.engine)
+            yield limited, Factory(_db)
+            _db.session.remove()
+    finally:
+        limiter.reset()
+        limiter.init_app(app)  # the limiter is one object: give it back the session app's settings (off)

@@ -59,6 +59,18 @@ def split(anonymous: int, logged_in: int) -> dict[str, int]:
     return {role: anonymous if role == "anonymous" else logged_in for role in ROLES}
 
 
+def roles(default: int, **exceptions: int) -> dict[str, int]:
+    return {role: exceptions.get(role, default) for role in ROLES}
+
+
+STAFF = ("coordinator", "police", "admin", "coordinator_other", "police_other")
+RESIDENTS = ("resident", "member", "contact")
+
+
+def staff(status: int, residents: int, anonymous: int = 302) -> dict[str, int]:
+    return roles(status, anonymous=anonymous, **{r: residents for r in RESIDENTS})
+
+
 MATRIX = {
     ("main.index", "GET"): (lambda w: "/", everyone(200)),
     ("main.municipality", "GET"): (lambda w: f"/m/{w.municipality.slug}", everyone(200)),
@@ -71,6 +83,32 @@ MATRIX = {
     ("auth.logout", "POST"): (lambda w: "/logout", everyone(302)),
     ("auth.profile", "GET"): (lambda w: "/profile", split(302, 200)),
     ("auth.profile", "POST"): (lambda w: "/profile", split(302, 200)),
+    ("auth.change_password", "GET"): (lambda w: "/profile/password", split(302, 200)),
+    ("auth.change_password", "POST"): (lambda w: "/profile/password", split(302, 200)),
+    ("auth.forgot_password", "GET"): (lambda w: "/password/forgot", everyone(200)),
+    ("auth.forgot_password", "POST"): (lambda w: "/password/forgot", everyone(200)),
+    ("auth.reset_password", "GET"): (lambda w: "/password/reset/not-a-token", everyone(200)),
+    ("auth.reset_password", "POST"): (lambda w: "/password/reset/not-a-token", everyone(200)),
+    ("auth.log_out_everywhere", "POST"): (lambda w: "/profile/log-out-everywhere", everyone(302)),
+    # Second factor: without a pending password login these pages send people back to /login.
+    ("mfa.verify", "GET"): (lambda w: "/login/code", everyone(302)),
+    ("mfa.verify", "POST"): (lambda w: "/login/code", everyone(302)),
+    ("mfa.enrol", "GET"): (lambda w: "/login/enrol", everyone(302)),
+    ("mfa.enrol", "POST"): (lambda w: "/login/enrol", everyone(302)),
+    ("mfa.settings", "GET"): (lambda w: "/profile/two-factor", split(302, 200)),
+    # Staff have enrolled already; residents set it up here.
+    ("mfa.setup", "GET"): (lambda w: "/profile/two-factor/setup", staff(302, residents=200)),
+    ("mfa.setup", "POST"): (lambda w: "/profile/two-factor/setup", staff(302, residents=200)),
+    ("mfa.new_codes", "POST"): (lambda w: "/profile/two-factor/recovery-codes", staff(200, residents=302)),
+    ("mfa.disable", "POST"): (lambda w: "/profile/two-factor/disable", staff(403, residents=200)),
+    ("audit.log", "GET"): (lambda w: "/audit", roles(403, anonymous=302, coordinator=200, coordinator_other=200,
+                                                     admin=200)),
+    ("privacy.my_data", "GET"): (lambda w: "/my-data", split(302, 200)),
+    ("privacy.export", "GET"): (lambda w: "/my-data/export.json", split(302, 200)),
+    ("privacy.delete_account", "POST"): (lambda w: "/my-data/delete", split(302, 200)),
+    ("privacy.notice", "GET"): (lambda w: "/privacy", everyone(200)),
+    ("privacy.accessibility", "GET"): (lambda w: "/accessibility", everyone(200)),
+    ("privacy.cookies", "GET"): (lambda w: "/cookies", everyone(200)),
     # Development only (SHOW_DEMO_OUTBOX); 404 in production, see test_messaging.
     ("messaging.outbox", "GET"): (lambda w: "/dev/outbox", everyone(200)),
 }

@@ -1,7 +1,12 @@
 """The administrator's command line: municipalities, staff accounts and the demo seed."""
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from watch.models import Group, Municipality, Role, User
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def run(app, *args, input=None):
@@ -50,3 +55,19 @@ def test_demo_seed_is_idempotent_and_has_every_role(app, db):
     assert counts == (db.session.scalar(select(func.count(User.id))), db.session.scalar(select(func.count(Group.id))))
     assert set(db.session.scalars(select(User.role).distinct())) == set(Role)
     assert all(u.phone is None or u.phone.startswith("+46") for u in db.session.scalars(select(User)))
+
+
+def test_demo_staff_log_in_with_the_documented_totp_key(app, db):
+    import pyotp
+
+    from watch.demo import DEMO_TOTP_SECRET
+
+    output = run(app, "demo", "seed").output
+    assert "GRAN NSAM VERK ANDE MOTO TP23" in output and DEMO_TOTP_SECRET in README.read_text().replace(" ", "")
+    staff = [u for u in db.session.scalars(select(User)) if u.is_staff]
+    assert staff and all(u.mfa_enabled and u.totp_secret == DEMO_TOTP_SECRET for u in staff)
+    assert not any(u.mfa_enabled for u in db.session.scalars(select(User)) if not u.is_staff)
+    client = app.test_client()
+    client.post("/login", data={"email": "samordnare@oxelosund.demo", "password": "Demo-losen-2026"})
+    assert client.post("/login/code", data={"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()}).status_code == 302
+    assert client.get("/audit").status_code == 200

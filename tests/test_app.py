@@ -1,3 +1,5 @@
+from flask import session
+
 from watch import create_app
 from watch.config import check_production
 
@@ -116,3 +118,28 @@ def test_front_page_query_count_does_not_grow_with_municipalities(client, db, fa
     with count_queries(db.engine) as many:
         client.get("/")
     assert many.count == few.count <= 2, many
+
+
+def test_production_cookies_are_secure_httponly_and_samesite_and_hsts_is_sent(tmp_path):
+    from watch.config import ProductionConfig
+
+    production = {key: getattr(ProductionConfig, key) for key in dir(ProductionConfig) if key.isupper()}
+    app = create_app({**production, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/prod.db", "SECRET_KEY": "x" * 40})
+    assert app.config["ENV_NAME"] == "production"
+    assert app.config["REMEMBER_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
+    assert app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+
+    with app.test_request_context():
+        session["pending"] = 1  # what any login writes
+        response = app.make_response("x")
+        app.session_interface.save_session(app, session, response)
+    session_cookie = response.headers["Set-Cookie"]
+    assert "Secure" in session_cookie and "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
+
+    response = app.test_client().post("/language", data={"lang": "en"})
+    assert "Secure" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_no_hsts_outside_production(client, db):
+    assert "Strict-Transport-Security" not in client.get("/").headers

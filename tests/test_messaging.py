@@ -7,16 +7,18 @@ from watch.models import Channel, OutboxMessage
 def test_email_is_rendered_in_the_recipients_language_and_lands_in_the_outbox(app, db, factory, client):
     swede = factory.user(name="Eva Sjöberg", locale="sv")
     english = factory.user(name="Tom Wilson", locale="en")
-    email_user(swede, "messaging/email/test_message.txt")
-    email_user(english, "messaging/email/test_message.txt")
+    link = "https://grannsamverkan.example/password/reset/abc"
+    email_user(swede, "messaging/email/password_reset.txt", link=link)
+    email_user(english, "messaging/email/password_reset.txt", link=link)
     messages = {m.recipient: m for m in db.session.scalars(select(OutboxMessage))}
     assert messages[swede.email].channel == Channel.EMAIL
-    assert messages[swede.email].subject == "Testmeddelande från portalen"
+    assert messages[swede.email].subject == "Välj ett nytt lösenord till Grannsamverkan"
     assert messages[swede.email].body.startswith("Hej Eva Sjöberg,")
-    assert messages[english.email].subject == "Test message from the portal"
+    assert link in messages[swede.email].body
+    assert messages[english.email].subject == "Choose a new password for Grannsamverkan"
 
     page = client.get("/dev/outbox").get_data(as_text=True)
-    assert "ENDAST UTVECKLING" in page and "Testmeddelande från portalen" in page and swede.email in page
+    assert "ENDAST UTVECKLING" in page and "Välj ett nytt lösenord till Grannsamverkan" in page and swede.email in page
 
 
 def test_outbox_page_does_not_exist_in_production(tmp_path):

@@ -4,11 +4,12 @@ from watch import create_app
 from watch.extensions import db as _db
 from watch.models import Base, Role
 from watch.security import ensure_municipality, is_safe_redirect, role_required
-from tests.conftest import PASSWORD, Factory
+from tests.conftest import Factory, RequestIsolatedClient, log_in
 
 
 def test_role_required_gives_403_page_not_a_redirect_loop(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/roles.db"})
+    app.test_client_class = RequestIsolatedClient
 
     @app.get("/__coordinators-only/<int:municipality_id>")
     @role_required(Role.COORDINATOR)
@@ -24,21 +25,20 @@ def test_role_required_gives_403_page_not_a_redirect_loop(tmp_path):
         resident = factory.user(Role.RESIDENT, home)
         coordinator = factory.user(Role.COORDINATOR, home, name="Karin Lindqvist")
         ids = (home.id, other.id)
-        resident_email, coordinator_email = resident.email, coordinator.email
 
-    anonymous = app.test_client()
-    assert anonymous.get(f"/__coordinators-only/{ids[0]}").status_code == 302
+        anonymous = app.test_client()
+        assert anonymous.get(f"/__coordinators-only/{ids[0]}").status_code == 302
 
-    def logged_in(email):
-        client = app.test_client()
-        client.post("/login", data={"email": email, "password": PASSWORD})
-        return client
+        def logged_in(user):
+            client = app.test_client()
+            log_in(client, user, _db)
+            return client
 
-    forbidden = logged_in(resident_email).get(f"/__coordinators-only/{ids[0]}")
-    assert forbidden.status_code == 403 and "Du har inte tillgång" in forbidden.get_data(as_text=True)
-    staff = logged_in(coordinator_email)
-    assert staff.get(f"/__coordinators-only/{ids[0]}").get_data(as_text=True) == "hej Karin Lindqvist"
-    assert staff.get(f"/__coordinators-only/{ids[1]}").status_code == 404
+        forbidden = logged_in(resident).get(f"/__coordinators-only/{ids[0]}")
+        assert forbidden.status_code == 403 and "Du har inte tillgång" in forbidden.get_data(as_text=True)
+        staff = logged_in(coordinator)
+        assert staff.get(f"/__coordinators-only/{ids[0]}").get_data(as_text=True) == "hej Karin Lindqvist"
+        assert staff.get(f"/__coordinators-only/{ids[1]}").status_code == 404
 
 
 def test_safe_redirects_stay_on_this_site():

@@ -25,6 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("SQLALCHEMY_DATABASE_URI") or (
         "sqlite:///" + os.path.join(app.instance_path, "watch.db")
     )
+    app.config["RATELIMIT_STORAGE_URI"] = (
+        app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
+    )
     if hops := app.config["TRUSTED_PROXY_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
@@ -34,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from watch import i18n, jobs, security, templating
+    from watch import i18n, jobs, redact, security, templating
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True)
@@ -47,17 +50,24 @@ def init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     templating.init_app(app)
     jobs.init_app(app)
+    redact.install(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from watch import errors
     from watch.admin.cli import register_cli
+    from watch.audit.routes import bp as audit_bp
     from watch.auth.routes import bp as auth_bp
     from watch.main.routes import bp as main_bp
     from watch.messaging.routes import bp as messaging_bp
+    from watch.mfa.routes import bp as mfa_bp
+    from watch.privacy.routes import bp as privacy_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(messaging_bp)
+    app.register_blueprint(mfa_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(privacy_bp)
     errors.register(app)
     register_cli(app)

@@ -20,7 +20,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))  # None: SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # Rate-limit counters: Redis when REDIS_URL is set (create_app), else this process's memory.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
     RATELIMIT_HEADERS_ENABLED = True
 
     BABEL_DEFAULT_LOCALE = "sv"
@@ -48,6 +49,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form left open on a phone for hours must still submit
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+    STRICT_TRANSPORT_SECURITY = None
+    # Shown on the privacy notice and accessibility statement: where people write about this service.
+    CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "grannsamverkan@kommunen.example")
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "730"))
 
     # Email: "outbox" stores messages for the dev outbox page; "smtp" really sends them.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
@@ -85,6 +90,8 @@ class ProductionConfig(Config):
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # Browsers then refuse plain http for a year; only where TLS is certain.
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
     SHOW_DEMO_OUTBOX = False
 
 

@@ -6,11 +6,15 @@ from sqlalchemy import select
 from watch.admin.services import create_municipality, create_staff, find_municipality
 from watch.auth.services import create_user
 from watch.extensions import db
+from watch.mfa.services import enrol_with_known_secret, grouped_secret
 from watch.models import (
     Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role, User,
 )
 
 DEMO_PASSWORD = "Demo-losen-2026"
+# Staff log in with a code from an authenticator app. In the demo they all share this published
+# secret, so anyone can add it to their app and try; real accounts each get a random one.
+DEMO_TOTP_SECRET = "GRANNSAMVERKANDEMOTOTP23"
 
 MUNICIPALITIES = [("Oxelösund", "0481"), ("Nyköping", "0480")]
 
@@ -51,6 +55,7 @@ def seed_demo() -> Iterator[str]:
     yield f"Demo logins (password {DEMO_PASSWORD}):"
     for email, name, role, municipality, *_ in PEOPLE:
         yield f"  {role:<11} {email:<28} {name} ({municipality or 'all'})"
+    yield f"Staff also type a code from an authenticator app set up with the key {grouped_secret(DEMO_TOTP_SECRET)}"
 
 
 def _seed_municipalities() -> Iterator[str]:
@@ -62,16 +67,19 @@ def _seed_municipalities() -> Iterator[str]:
 
 def _seed_people() -> Iterator[str]:
     for email, name, role, municipality_key, phone, locale in PEOPLE:
-        if db.session.scalar(select(User.id).where(User.email == email)):
-            continue
-        municipality = find_municipality(municipality_key) if municipality_key else None
-        if role == Role.RESIDENT:
-            create_user(name=name, email=email, password=DEMO_PASSWORD, municipality=municipality, phone=phone,
-                        locale=locale)
-        else:
-            create_staff(name=name, email=email, password=DEMO_PASSWORD, role=role, municipality=municipality,
-                         phone=phone, locale=locale)
-        yield f"created {role} {email}"
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            municipality = find_municipality(municipality_key) if municipality_key else None
+            if role == Role.RESIDENT:
+                user = create_user(name=name, email=email, password=DEMO_PASSWORD, municipality=municipality,
+                                   phone=phone, locale=locale)
+            else:
+                user = create_staff(name=name, email=email, password=DEMO_PASSWORD, role=role,
+                                    municipality=municipality, phone=phone, locale=locale)
+            yield f"created {role} {email}"
+        if user.mfa_required and not user.mfa_enabled:
+            enrol_with_known_secret(user, DEMO_TOTP_SECRET)
+            yield f"two-factor login with the demo key for {email}"
 
 
 def _seed_groups() -> Iterator[str]:

@@ -1,12 +1,14 @@
-"""Who may see what: login loading, role checks and municipality scoping."""
+"""Who may see what: login loading, role checks and municipality scoping; security headers."""
+import hmac
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort
+from flask import Flask, abort, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from watch.extensions import db, login_manager
+from watch.mfa.services import PENDING_KEY
 from watch.models import Role, User
 
 
@@ -15,9 +17,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see that page.")
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(load_user)
 
     @app.after_request
     def security_headers(response):
@@ -27,12 +27,28 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and current_user.is_authenticated:
-            # Pages for a logged-in person carry personal data: no shared or back-button caches.
+        if hsts := app.config.get("STRICT_TRANSPORT_SECURITY"):
+            headers.setdefault("Strict-Transport-Security", hsts)
+        if current_user and current_user.is_authenticated or PENDING_KEY in session:
+            # Pages for a logged-in person carry personal data (and enrolment shows a TOTP key):
+            # no shared or back-button caches.
             headers["Cache-Control"] = "no-store"
         return response
+
+
+def load_user(session_id: str) -> User | None:
+    """The person a session or remember cookie belongs to, while its session token is still theirs.
+
+    The id is "<user id>:<session token>" (User.get_id): a new token (password change, "log out
+    everywhere", MFA reset) ends every session. Staff without two-factor login get no session at all.
+    """
+    user_id, _, token = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not token or not hmac.compare_digest(user.session_token, token):
+        return None
+    if user.mfa_required and not user.mfa_enabled:
+        return None
+    return user
 
 
 # No inline script or style anywhere: templates use classes, and htmx is told not to inject styles.

@@ -11,9 +11,14 @@ import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pyotp
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
+from sqlalchemy import update
 from werkzeug.serving import make_server
+
+from watch.models import User
+from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = ROOT / "node_modules/axe-core/axe.min.js"
@@ -102,3 +107,21 @@ def page(browser, live_server, audit, db):
     assert not errors, f"errors in the browser console: {errors}"
     unaudited = audit.visited - audit.audited - {"blank"}
     assert not unaudited, f"pages visited but not audited with audit(page): {sorted(unaudited)}"
+
+
+def log_in(page, audit, db, user) -> None:
+    """Log in through the login page, typing the code from the app where two-factor login asks for one."""
+    page.goto("/login")
+    audit(page)
+    page.get_by_label("E-post").fill(user.email)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    if urlsplit(page.url).path == "/login/code":
+        audit(page)
+        # A code is accepted only once: let a test log the same person in several times.
+        db.session.execute(update(User).where(User.id == user.id).values(totp_last_step=None))
+        db.session.commit()
+        page.get_by_label("Kod").fill(pyotp.TOTP(user.totp_secret).now())
+        page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
+    audit(page)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from watch.admin import services
 from watch.auth.services import EmailTakenError
 from watch.extensions import db
+from watch.mfa import services as mfa_services
 from watch.models import Municipality, Role
 from watch.phone import PhoneNumberError, normalise_phone
 
@@ -67,6 +68,38 @@ def create_user(role, municipality, covers, name, email, phone, locale, password
         raise click.UsageError(str(error)) from None
     db.session.commit()
     click.echo(f"created {user.role} {user.email}")
+
+
+def _user(email: str):
+    user = services.find_user(email)
+    if user is None:
+        raise click.BadParameter(f"no account with {email}", param_hint="--email")
+    return user
+
+
+@users_cli.command("set-role")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--municipality", help="slug, kommunkod or name; required when the person has none")
+def set_role(email: str, role: str, municipality: str | None) -> None:
+    """Change a person's role; they are logged out everywhere and staff set up two-factor login next time."""
+    user = _user(email)
+    try:
+        services.change_role(user, Role(role), _municipality(municipality))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    db.session.commit()
+    click.echo(f"{user.email} is now {user.role}")
+
+
+@users_cli.command("reset-mfa")
+@click.option("--email", required=True)
+def reset_mfa(email: str) -> None:
+    """For a lost phone: removes the authenticator and recovery codes; the person sets it up again at login."""
+    user = _user(email)
+    mfa_services.reset(user)
+    db.session.commit()
+    click.echo(f"two-factor login reset for {user.email}; they set it up again at their next login")
 
 
 @demo_cli.command("seed")

@@ -4,7 +4,9 @@ import unicodedata
 
 from sqlalchemy import or_, select
 
-from watch.auth.services import create_user
+from watch.audit import actions
+from watch.audit.services import record
+from watch.auth.services import create_user, end_all_sessions, normalise_email
 from watch.extensions import db
 from watch.models import Municipality, Role, User
 
@@ -48,3 +50,21 @@ def create_staff(
     if role == Role.POLICE:
         user.covered_municipalities = [m for m in covers if m is not municipality]
     return user
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def change_role(user: User, role: Role, municipality: Municipality | None = None) -> None:
+    """A new role (and home municipality) takes effect at the next login: every session ends now."""
+    municipality = municipality or user.municipality
+    if role in (Role.COORDINATOR, Role.POLICE) and municipality is None:
+        raise ValueError("coordinators and police belong to a municipality")
+    old = user.role
+    user.role, user.municipality = role, municipality
+    if role != Role.POLICE:
+        user.covered_municipalities = []
+    end_all_sessions(user)
+    db.session.flush()
+    record(actions.ROLE_CHANGED, subject=user, old=str(old), new=str(role), via="cli")

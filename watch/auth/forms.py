@@ -30,6 +30,30 @@ def language_field() -> SelectField:
     return SelectField(_l("Language"), choices=LANGUAGE_CHOICES, validators=[InputRequired()])
 
 
+def email_field() -> EmailField:
+    return EmailField(
+        _l("Email"), validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+def current_password_field() -> PasswordField:
+    return PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+def new_password_field(label=_l("New password")) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[StrongPassword()],
+        description=_l("At least 8 characters. A few words in a row are easy to remember and hard to guess."),
+        render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX},
+    )
+
+
 class RegistrationForm(FlaskForm):
     name = name_field()
     email = EmailField(
@@ -41,12 +65,7 @@ class RegistrationForm(FlaskForm):
         ],
         render_kw={"autocomplete": "email"},
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[StrongPassword()],
-        description=_l("At least 8 characters. A few words in a row are easy to remember and hard to guess."),
-        render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX},
-    )
+    password = new_password_field(_l("Password"))
     municipality = SelectField(_l("Municipality"), coerce=int, validate_choice=True)
     locale = language_field()
     phone = phone_field()
@@ -59,9 +78,7 @@ class RegistrationForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(
-        _l("Email"), validators=[DataRequired(_l("Enter your email address."))], render_kw={"autocomplete": "username"}
-    )
+    email = email_field()
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX)],
@@ -75,3 +92,23 @@ class ProfileForm(FlaskForm):
     phone = phone_field()
     locale = language_field()
     submit = SubmitField(_l("Save"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = current_password_field()
+    new_password = new_password_field()
+    submit = SubmitField(_l("Change password"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField(_l("Send reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = new_password_field()
+    submit = SubmitField(_l("Save new password"))
+
+
+class LogOutEverywhereForm(FlaskForm):
+    submit = SubmitField(_l("Log out everywhere"))

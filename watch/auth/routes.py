@@ -1,19 +1,36 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from watch import ratelimit
 from watch.auth import services
-from watch.auth.forms import LoginForm, ProfileForm, RegistrationForm
-from watch.extensions import db, limiter
+from watch.auth.forms import (
+    ForgotPasswordForm, LoginForm, LogOutEverywhereForm, PasswordChangeForm, ProfileForm, RegistrationForm,
+    ResetPasswordForm,
+)
+from watch.extensions import db
 from watch.i18n import LANGUAGE_COOKIE
+from watch.messaging.services import email_user
+from watch.mfa import services as mfa
+from watch.models import User
 from watch.phone import display_phone
+from watch.ratelimit import limit_posts
 from watch.security import is_safe_redirect
 
 bp = Blueprint("auth", __name__)
 
 
+def log_in(user: User) -> str:
+    """Complete a login (after the second factor where one is needed); returns where to go next."""
+    target = mfa.finish_pending_login()
+    services.logged_in(user)
+    db.session.commit()
+    login_user(user)
+    return target if is_safe_redirect(target) else url_for("main.index")
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limit_posts(ratelimit.REGISTRATION)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -42,7 +59,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
+@limit_posts(ratelimit.LOGIN)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -53,15 +70,18 @@ def login():
         if user is None:
             form.password.errors.append(_("Wrong email or password."))
         else:
-            login_user(user)
-            target = request.args.get("next")
-            return redirect(target if is_safe_redirect(target) else url_for("main.index"))
+            mfa.begin_pending_login(user, request.args.get("next"))
+            if user.mfa_enabled or user.mfa_required:
+                # The password was right, but this is not a login yet: the second factor comes first.
+                return redirect(url_for("mfa.verify" if user.mfa_enabled else "mfa.enrol"))
+            return redirect(log_in(user))
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
     logout_user()
+    mfa.finish_pending_login()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
 
@@ -77,4 +97,68 @@ def profile():
         db.session.commit()
         flash(_("Your details are saved."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form, sessions_form=LogOutEverywhereForm())
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+@limit_posts(ratelimit.LOGIN, key=ratelimit.per_person)
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if not services.check_password(current_user, form.current_password.data):
+            form.current_password.errors.append(_("That is not your current password."))
+        else:
+            user = current_user._get_current_object()
+            services.change_password(user, form.new_password.data)
+            db.session.commit()
+            login_user(user)  # this session carries on with the new session token; all others end
+            flash(_("Your password is changed. You are logged out on every other device."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.post("/profile/log-out-everywhere")
+@login_required
+def log_out_everywhere():
+    if LogOutEverywhereForm().validate_on_submit():
+        services.log_out_everywhere(current_user)
+        db.session.commit()
+        logout_user()
+        flash(_("You are logged out on every device, this one included."), "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limit_posts(ratelimit.PASSWORD_RESET)
+@limit_posts(ratelimit.PASSWORD_RESET_PER_EMAIL, key=ratelimit.per_email_field)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        if user := services.user_for_reset_request(form.email.data):
+            link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for(
+                "auth.reset_password", token=services.password_reset_token(user)
+            )
+            email_user(user, "messaging/email/password_reset.txt", link=link)
+        # The same answer whether or not the address has an account: no one learns who is registered.
+        flash(_("If there is an account with that address, we have sent it a link to choose a new password. "
+                "The link works for one hour."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limit_posts(ratelimit.PASSWORD_RESET)
+def reset_password(token: str):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_password.html", form=None)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.new_password.data)
+        db.session.commit()
+        logout_user()
+        flash(_("Your password is changed. Log in with it now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

@@ -1,11 +1,19 @@
-"""Accounts: creating, authenticating and editing people."""
+"""Accounts: creating, authenticating and editing people; passwords and sessions."""
+import hashlib
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from watch.audit import actions
+from watch.audit.services import record
 from watch.extensions import db
 from watch.models import Municipality, Role, User
+from watch.models.user import new_session_token
+
+PASSWORD_RESET_MAX_AGE = 3600  # seconds
 
 
 class EmailTakenError(ValueError):
@@ -66,13 +74,87 @@ def authenticate(email: str, password: str) -> User | None:
         # Spend the same time as a real check so response time does not reveal which emails exist.
         hasher.hash(password)
         return None
-    try:
-        hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    if not _password_matches(user, password):
+        if user.is_staff:
+            record(actions.LOGIN_FAILED, subject=user, actor=None)
         return None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     return user if user.active else None
+
+
+def _password_matches(user: User, password: str) -> bool:
+    try:
+        return _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password(user: User, password: str) -> bool:
+    """For confirming a sensitive step (new password, deleting the account) with the current password."""
+    return _password_matches(user, password or "")
+
+
+def logged_in(user: User) -> None:
+    """Called when a login is complete (after the second factor where one is needed)."""
+    if user.is_staff:
+        record(actions.LOGIN, subject=user, actor=user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Every session and remember cookie of this person stops working at its next request."""
+    user.session_token = new_session_token()
+
+
+def log_out_everywhere(user: User) -> None:
+    end_all_sessions(user)
+    record(actions.SESSIONS_REVOKED, subject=user, actor=user)
+
+
+def change_password(user: User, new_password: str) -> None:
+    """A new password ends every session; the route logs the current one in again."""
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+    record(actions.PASSWORD_CHANGED, subject=user, actor=user)
+
+
+# -- password reset by email ----------------------------------------------------------------------
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes whenever the password does (argon2 salts every hash), so a used token stops working.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def user_for_reset_request(email: str) -> User | None:
+    """The active account a reset email should go to, or None; the page says the same either way."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    return user if user is not None and user.active else None
+
+
+def password_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"user": user.id, "password": _password_fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The person a reset link was made for, while it is less than an hour old and not yet used."""
+    try:
+        data = _reset_serializer().loads(token, max_age=PASSWORD_RESET_MAX_AGE)
+    except BadSignature:  # also SignatureExpired
+        return None
+    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
+    if user is None or not user.active or data.get("password") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def reset_password(user: User, new_password: str) -> None:
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+    record(actions.PASSWORD_RESET, subject=user, actor=user)
 
 
 def update_profile(user: User, *, name: str, phone: str | None, locale: str) -> None:

@@ -1,4 +1,5 @@
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -25,6 +26,10 @@ police_coverage = Table(
 )
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, Base):
     __tablename__ = "user"
 
@@ -39,6 +44,13 @@ class User(UserMixin, Base):
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of every session and remember cookie (see get_id): a new value ends all of them at once.
+    session_token: Mapped[str] = mapped_column(String(43), default=new_session_token)
+    # TOTP (authenticator app). The secret is kept from the first scan; enrolled once a code was confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last accepted TOTP time step: a code is never accepted twice (RFC 6238, section 5.2).
+    totp_last_step: Mapped[int | None]
 
     municipality: Mapped[Municipality | None] = relationship()
     covered_municipalities: Mapped[list[Municipality]] = relationship(secondary=police_coverage)
@@ -47,9 +59,22 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login logs out deactivated users
         return self.active
 
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and remember cookie; see watch.security.load_user."""
+        return f"{self.id}:{self.session_token}"
+
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.COORDINATOR, Role.POLICE, Role.ADMIN)
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.mfa_enrolled_at is not None
+
+    @property
+    def mfa_required(self) -> bool:
+        """Staff see other people's data: they cannot log in on a password alone."""
+        return self.is_staff
 
     def municipality_ids(self) -> set[int]:
         """The municipalities whose data this person may see in their role."""

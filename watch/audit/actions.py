@@ -1,0 +1,47 @@
+"""Every action the audit log knows, with the label coordinators read. Features add their lines here."""
+from flask_babel import lazy_gettext as _l
+
+LOGIN = "auth.login"
+LOGIN_FAILED = "auth.login_failed"
+PASSWORD_CHANGED = "auth.password_changed"
+PASSWORD_RESET = "auth.password_reset"
+SESSIONS_REVOKED = "auth.sessions_revoked"
+MFA_ENROLLED = "mfa.enrolled"
+MFA_DISABLED = "mfa.disabled"
+MFA_RESET = "mfa.reset"
+MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used"
+ROLE_CHANGED = "user.role_changed"
+DATA_EXPORTED = "privacy.data_exported"
+ACCOUNT_DELETED = "privacy.account_deleted"
+
+LABELS = {
+    LOGIN: _l("Staff login"),
+    LOGIN_FAILED: _l("Failed staff login"),
+    PASSWORD_CHANGED: _l("Password changed"),
+    PASSWORD_RESET: _l("Password reset by email"),
+    SESSIONS_REVOKED: _l("Logged out everywhere"),
+    MFA_ENROLLED: _l("Two-factor login turned on"),
+    MFA_DISABLED: _l("Two-factor login turned off"),
+    MFA_RESET: _l("Two-factor login reset by an administrator"),
+    MFA_RECOVERY_CODE_USED: _l("Recovery code used"),
+    ROLE_CHANGED: _l("Role changed"),
+    DATA_EXPORTED: _l("Personal data downloaded"),
+    ACCOUNT_DELETED: _l("Account deleted"),
+}
+
+
+def label(action: str) -> str:
+    return str(LABELS.get(action, action))
+
+ROLE_LABELS = {
+    "resident": _l("resident"),
+    "coordinator": _l("coordinator"),
+    "police": _l("police"),
+    "admin": _l("administrator"),
+}
+
+# What an event is about (AuditEvent.subject_type is the model's class name).
+SUBJECT_LABELS = {
+    "User": _l("account"),
+    "Group": _l("group"),
+}

@@ -1,0 +1,22 @@
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from watch.audit import actions, services
+from watch.models import Role
+from watch.security import role_required
+
+bp = Blueprint("audit", __name__)
+
+
+@bp.get("/audit")
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def log():
+    """The audit log: coordinators read their municipality's, administrators everyone's."""
+    action = request.args.get("action")
+    if action not in actions.LABELS:
+        action = None
+    page = services.events_page(current_user, action=action, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "audit/log.html", page=page, action=action, labels=actions.LABELS, roles=actions.ROLE_LABELS,
+        subjects=actions.SUBJECT_LABELS,
+    )

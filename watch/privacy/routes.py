@@ -1,0 +1,80 @@
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from watch import ratelimit
+from watch.auth.services import check_password, municipalities
+from watch.extensions import db
+from watch.privacy import services
+from watch.privacy.forms import DeleteAccountForm
+from watch.ratelimit import limit_posts
+
+bp = Blueprint("privacy", __name__)
+
+
+def _my_data_page(form: DeleteAccountForm, blockers: list[str] | None = None):
+    blockers = services.deletion_blockers(current_user) if blockers is None else blockers
+    return render_template("privacy/my_data.html", form=form, blockers=blockers)
+
+
+@bp.get("/my-data")
+@login_required
+def my_data():
+    return _my_data_page(DeleteAccountForm())
+
+
+@bp.get("/my-data/export.<any(json, csv):export_format>")
+@login_required
+def export(export_format: str):
+    data = services.personal_data(current_user, export_format)
+    db.session.commit()
+    if export_format == "json":
+        body, mimetype = services.as_json(data), "application/json"
+    else:
+        # The byte-order mark makes spreadsheet programs read å, ä and ö correctly.
+        body, mimetype = "\ufeff" + services.as_csv(data), "text/csv"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=mina-uppgifter.{export_format}",
+    })
+
+
+@bp.post("/my-data/delete")
+@login_required
+@limit_posts(ratelimit.LOGIN, key=ratelimit.per_person)
+def delete_account():
+    form = DeleteAccountForm()
+    if not form.validate_on_submit():
+        return _my_data_page(form)
+    if not check_password(current_user, form.password.data):
+        form.password.errors.append(_("That is not your current password."))
+        return _my_data_page(form)
+    try:
+        services.delete_account(current_user._get_current_object())
+    except services.AccountDeletionRefused as refused:
+        db.session.rollback()
+        return _my_data_page(form, refused.reasons)
+    db.session.commit()
+    logout_user()
+    flash(_("Your account and your data are deleted. Thank you for keeping watch with us."), "success")
+    return redirect(url_for("main.index"))
+
+
+def _in_language(page: str) -> str:
+    """Legal texts are written whole in each language rather than sentence by sentence."""
+    return f"privacy/{page}.{'en' if str(get_locale()) == 'en' else 'sv'}.html"
+
+
+@bp.get("/privacy")
+def notice():
+    return render_template(_in_language("notice"), municipalities=municipalities())
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template(_in_language("accessibility"))
+
+
+@bp.get("/cookies")
+def cookies():
+    return render_template(_in_language("cookies"))
