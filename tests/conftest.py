@@ -35,6 +35,7 @@ def app(tmp_path_factory):
     config = {
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL
         or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db"),
+        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
     }
     if TEST_REDIS_URL:
         config["REDIS_URL"] = TEST_REDIS_URL

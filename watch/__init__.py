@@ -55,9 +55,11 @@ def register_blueprints(app: Flask) -> None:
     from watch.auth.routes import bp as auth_bp
     from watch.main.routes import bp as main_bp
     from watch.messaging.routes import bp as messaging_bp
+    from watch.observations.routes import bp as observations_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(messaging_bp)
+    app.register_blueprint(observations_bp)
     errors.register(app)
     register_cli(app)
