@@ -1,6 +1,7 @@
 """Observations: filing, bad input, photos, who sees what, triage, inboxes, emails and retention."""
 import io
 import os
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -304,6 +305,7 @@ def test_coordinator_triages_inline_and_the_reporter_reads_the_note(world, login
 
     detail = coordinator.get(f"/observations/{observation.id}").get_data(as_text=True)
     assert f'hx-post="{url}"' in detail and "Vidarebefordra till polisen" in detail
+    assert not re.search(r'<input[^>]*name="status"', detail), "the pressed button alone must carry the status"
     assert 'id="new-observations-badge" class="badge">1' in detail
 
     seen = coordinator.post(url, data={"status": "seen", "note": ""}, headers=htmx).get_data(as_text=True)
@@ -546,3 +548,24 @@ def test_filing_is_rate_limited_per_person(tmp_path):
     client.post("/login", data={"email": email, "password": PASSWORD})
     codes = [client.post("/observations/new", data=data).status_code for _ in range(21)]
     assert codes[:20] == [302] * 20 and codes[20] == 429
+
+
+# ---- demo data --------------------------------------------------------------------------------------
+
+def test_demo_seed_gives_a_year_of_triaged_observations_once(app, db):
+    from watch.demo import seed_demo
+
+    lines = list(seed_demo())
+    assert any("observations" in line for line in lines)
+    observations = list(db.session.scalars(select(Observation)))
+    assert 200 <= len(observations) <= 600
+    assert len({o.observed_week for o in observations}) >= 48
+    assert {o.municipality.name for o in observations} == {"Oxelösund"}
+    assert {o.group.status for o in observations} == {GroupStatus.APPROVED}
+    assert set(ObservationCategory) - {o.category for o in observations} == set()
+    forwarded = [o for o in observations if o.status == ObservationStatus.FORWARDED]
+    assert forwarded and all(o.reporter_note for o in forwarded)
+    assert any(o.notable for o in observations) and any(o.status == ObservationStatus.NEW for o in observations)
+    assert all(o.created_at > utcnow() - timedelta(days=365) and o.observed_at <= o.created_at for o in observations)
+    assert not any("observations" in line for line in seed_demo())
+    assert db.session.scalar(select(func.count()).select_from(Observation)) == len(observations)

@@ -137,7 +137,7 @@ class ObservationForm(FlaskForm):
 
 
 class TriageForm(FlaskForm):
-    status = HiddenField()  # set by the button pressed
+    status = StringField()  # never rendered as an input: the value comes from the button pressed
     note = TextAreaField(
         _l("Note to the reporter (optional)"),
         validators=[Length(max=NOTE_MAX, message=_l("At most %(max)d characters.", max=NOTE_MAX))],

@@ -17,6 +17,7 @@ PER_PAGE = 25
 bp.add_app_template_global(services.CATEGORY_LABELS.get, "category_label")
 bp.add_app_template_global(services.STATUS_LABELS.get, "status_label")
 bp.add_app_template_global(services.TRIAGE_ACTIONS.get, "triage_action")
+bp.add_app_template_filter(services.display_registration, "registration")
 bp.add_app_template_global(lambda observation: services.NEXT_STATUSES[observation.status], "next_statuses")
 
 

@@ -121,6 +121,13 @@ def normalise_registration(text: str | None) -> str | None:
     return cleaned or None
 
 
+def display_registration(registration: str | None) -> str | None:
+    """ABC12D → "ABC 12D", as Swedish plates are written; other countries' plates as stored."""
+    if registration and re.fullmatch(r"[A-Z]{3}\d{2}[A-Z0-9]", registration):
+        return f"{registration[:3]} {registration[3:]}"
+    return registration
+
+
 def file_observation(
     reporter: User, group: Group, *, category: ObservationCategory, observed_at: datetime, location: str,
     latitude: float | None = None, longitude: float | None = None, vehicle_registration: str | None = None,
