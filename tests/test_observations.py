@@ -530,21 +530,33 @@ def test_retention_period_is_configurable(world, db, app, monkeypatch):
 
 # ---- rate limit -------------------------------------------------------------------------------------
 
-def test_filing_is_rate_limited_per_person(tmp_path):
-    from tests.conftest import PASSWORD, Factory
+@pytest.fixture
+def rate_limited_app(tmp_path):
+    """A second app with rate limits on. The limiter is one shared object, so switch it off again afterwards."""
     from watch import create_app
-    from watch.extensions import db as _db
-    from watch.models import Base
+    from watch.extensions import limiter
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/limits.db", "RATELIMIT_ENABLED": True,
                       "RATELIMIT_STORAGE_URI": "memory://", "UPLOAD_FOLDER": str(tmp_path)})
-    with app.app_context():
+    try:
+        yield app
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+
+
+def test_filing_is_rate_limited_per_person(rate_limited_app):
+    from tests.conftest import PASSWORD, Factory
+    from watch.extensions import db as _db
+    from watch.models import Base
+
+    with rate_limited_app.app_context():
         Base.metadata.create_all(_db.engine)
         factory = Factory(_db)
         member = factory.user(Role.RESIDENT, factory.municipality())
         group = make_group(_db, member.municipality, members=[member])
         email, data = member.email, form_data(group)
-    client = app.test_client()
+    client = rate_limited_app.test_client()
     client.post("/login", data={"email": email, "password": PASSWORD})
     codes = [client.post("/observations/new", data=data).status_code for _ in range(21)]
     assert codes[:20] == [302] * 20 and codes[20] == 429
