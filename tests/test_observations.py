@@ -266,6 +266,8 @@ def test_the_photo_is_served_only_to_those_who_may_see_the_observation(world, lo
     for outsider in (world.neighbour, world.contact, world.police, world.other_coordinator):
         assert login(outsider).get(url).status_code == 404
     assert login(world.coordinator).get(f"/observations/{observation.id + 1}/photo").status_code == 404
+    os.remove(photo_file(observation.photo_path))  # lost on disk: a plain 404, not an error page
+    assert login(world.coordinator).get(url).status_code == 404
 
 
 def test_lists_show_each_person_only_what_is_theirs(world, login, db, factory):
@@ -340,9 +342,11 @@ def test_impossible_steps_and_bad_notes_are_refused_without_changing_anything(wo
     assert observation.status == ObservationStatus.CLOSED and observation.reporter_note == "Avslutad."
 
     # Without htmx: back to the page with the message.
-    response = coordinator.post(url, data={"status": "seen"})
-    assert response.status_code == 302
-    assert "Det steget går inte" in coordinator.get(response.location).get_data(as_text=True)
+    for data, message in (({"status": "seen"}, "Det steget går inte"), ({"status": "closed", "note": "x" * 501},
+                                                                        "Högst 500 tecken.")):
+        response = coordinator.post(url, data=data)
+        assert response.status_code == 302
+        assert message in coordinator.get(response.location).get_data(as_text=True)
 
 
 def test_only_the_municipalitys_coordinator_can_triage(world, login, db):
@@ -438,8 +442,7 @@ def test_nav_shows_coordinators_a_count_of_new_observations(world, login, db):
     file_observation(db, world.reporter, world.group)
     page = login(world.coordinator).get("/").get_data(as_text=True)
     assert 'class="badge">2<span class="visually-hidden"> nya</span>' in page
-    assert "badge" not in login(world.other_coordinator).get("/").get_data(as_text=True).split("<main")[0] \
-        .replace('id="new-observations-badge"', "")
+    assert 'class="badge"' not in login(world.other_coordinator).get("/").get_data(as_text=True)
 
 
 # ---- emails -----------------------------------------------------------------------------------------
@@ -507,7 +510,7 @@ def test_old_observations_are_anonymised_keeping_only_what_statistics_need(world
     recent = db.session.get(Observation, recent.id)
     assert recent.anonymised_at is None and recent.description and recent.reporter_id == world.reporter.id
 
-    assert "Gammal" not in login(world.reporter).get("/observations/mine").get_data(as_text=True)
+    assert login(world.reporter).get("/observations/mine").get_data(as_text=True).count('observation-card"') == 1
     assert login(world.reporter).get(f"/observations/{old.id}").status_code == 404
     detail = login(world.coordinator).get(f"/observations/{old.id}").get_data(as_text=True)
     assert "har anonymiserats" in detail

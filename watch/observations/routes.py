@@ -1,3 +1,5 @@
+import os
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -90,9 +92,10 @@ def detail(observation_id: int):
 @login_required
 def photo(observation_id: int):
     observation = _visible_or_404(observation_id)
-    if not observation.photo_path:
+    path = photo_file(observation.photo_path) if observation.photo_path else None
+    if path is None or not os.path.exists(path):
         abort(404)
-    return send_file(photo_file(observation.photo_path), mimetype="image/jpeg", max_age=0)
+    return send_file(path, mimetype="image/jpeg", max_age=0)
 
 
 def _triaged_or_404(observation_id: int):
@@ -123,7 +126,7 @@ def change_status(observation_id: int):
     if saved:
         flash(_("The observation is now: %(status)s.", status=services.STATUS_LABELS[observation.status]), "success")
     else:
-        flash(" ".join(form.status.errors + form.note.errors), "error")
+        flash(" ".join(str(error) for error in form.status.errors + form.note.errors), "error")
     return redirect(url_for(".detail", observation_id=observation.id))
 
 
