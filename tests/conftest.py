@@ -43,7 +43,10 @@ def sqlite_test_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    config = {"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or sqlite_test_url(tmp_path_factory)}
+    config = {
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or sqlite_test_url(tmp_path_factory),
+        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+    }
     if TEST_REDIS_URL:
         config["REDIS_URL"] = TEST_REDIS_URL
     app = create_app(config)

@@ -6,8 +6,12 @@ POSTs are sent without a form: they show what a role reaches, not what a valid f
 """
 from dataclasses import dataclass, field
 
+import io
+
 import pytest
 
+from tests.observation_support import file_observation, photo_with_gps
+from watch.observations.photos import clean_photo, stored_photo
 from watch.models import Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
 
 ROLES = (
@@ -21,6 +25,7 @@ LOGGED_IN = tuple(r for r in ROLES if r != "anonymous")
 class World:
     """Oxelösund (own) and Nyköping (other), with one approved group in Oxelösund."""
 
+    db: object
     municipality: object
     other: object
     group: Group
@@ -48,7 +53,7 @@ def build_world(db, factory) -> World:
     ]
     db.session.add(group)
     db.session.commit()
-    return World(own, other, group, people)
+    return World(db, own, other, group, people)
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -70,6 +75,21 @@ RESIDENTS = ("resident", "member", "contact")
 def staff(status: int, residents: int, anonymous: int = 302) -> dict[str, int]:
     return roles(status, anonymous=anonymous, **{r: residents for r in RESIDENTS})
 
+
+def observation_url(suffix: str = ""):
+    """An observation with a photo, filed by the world's member and not yet forwarded."""
+
+    def url(world: World) -> str:
+        with stored_photo(clean_photo(io.BytesIO(photo_with_gps((400, 300))))) as name:
+            observation = file_observation(world.db, world.people["member"], world.group, photo_path=name)
+        return f"/observations/{observation.id}{suffix}"
+
+    return url
+
+
+# Only the reporter and the municipality's coordinators see an observation before it is forwarded.
+SEES_OBSERVATION = roles(404, anonymous=302, member=200, coordinator=200)
+TRIAGES_OBSERVATION = roles(403, anonymous=302, coordinator=302, coordinator_other=404)
 
 MATRIX = {
     ("main.index", "GET"): (lambda w: "/", everyone(200)),
@@ -109,6 +129,20 @@ MATRIX = {
     ("privacy.notice", "GET"): (lambda w: "/privacy", everyone(200)),
     ("privacy.accessibility", "GET"): (lambda w: "/accessibility", everyone(200)),
     ("privacy.cookies", "GET"): (lambda w: "/cookies", everyone(200)),
+    # Everyone logged in reaches the form; who is not a member is told who can file.
+    ("observations.new", "GET"): (lambda w: "/observations/new", split(302, 200)),
+    ("observations.new", "POST"): (lambda w: "/observations/new", split(302, 200)),
+    ("observations.mine", "GET"): (lambda w: "/observations/mine", split(302, 200)),
+    ("observations.detail", "GET"): (observation_url(), SEES_OBSERVATION),
+    ("observations.photo", "GET"): (observation_url("/photo"), SEES_OBSERVATION),
+    ("observations.change_status", "POST"): (observation_url("/status"), TRIAGES_OBSERVATION),
+    ("observations.toggle_notable", "POST"): (observation_url("/notable"), TRIAGES_OBSERVATION),
+    ("observations.inbox", "GET"): (lambda w: "/coordinator/observations",
+                                    roles(403, anonymous=302, coordinator=200, coordinator_other=200)),
+    ("observations.email_preference", "POST"): (lambda w: "/coordinator/observations/email",
+                                                roles(403, anonymous=302, coordinator=302, coordinator_other=302)),
+    ("observations.police_inbox", "GET"): (lambda w: "/police/observations",
+                                           roles(403, anonymous=302, police=200, police_other=200)),
     # Development only (SHOW_DEMO_OUTBOX); 404 in production, see test_messaging.
     ("messaging.outbox", "GET"): (lambda w: "/dev/outbox", everyone(200)),
 }

@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from watch.messaging.routes import bp as messaging_bp
     from watch.mfa.routes import bp as mfa_bp
     from watch.privacy.routes import bp as privacy_bp
+    from watch.observations.routes import bp as observations_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -69,5 +70,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mfa_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(observations_bp)
     errors.register(app)
     register_cli(app)

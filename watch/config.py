@@ -42,6 +42,11 @@ class Config:
     ARGON2_PARALLELISM = 4
 
     MAX_CONTENT_LENGTH = 9 * 1024 * 1024
+    # Uploaded photos live outside static/ and are served only through access checks.
+    # None: <instance folder>/uploads.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
+    # Observations older than this are anonymised (text, vehicle, place detail, photo, reporter removed).
+    OBSERVATION_RETENTION_DAYS = int(os.environ.get("OBSERVATION_RETENTION_DAYS", "365"))
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -7,6 +7,7 @@ from watch.admin.services import create_municipality, create_staff, find_municip
 from watch.auth.services import create_user
 from watch.extensions import db
 from watch.mfa.services import enrol_with_known_secret, grouped_secret
+from watch.observations import demo as observations_demo
 from watch.models import (
     Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role, User,
 )
@@ -52,6 +53,7 @@ def seed_demo() -> Iterator[str]:
     yield from _seed_municipalities()
     yield from _seed_people()
     yield from _seed_groups()
+    yield from observations_demo.seed()
     yield f"Demo logins (password {DEMO_PASSWORD}):"
     for email, name, role, municipality, *_ in PEOPLE:
         yield f"  {role:<11} {email:<28} {name} ({municipality or 'all'})"

@@ -4,6 +4,7 @@ from watch.models.base import Base, utcnow
 from watch.models.group import Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus
 from watch.models.mfa import RecoveryCode
 from watch.models.municipality import Municipality
+from watch.models.observation import Observation, ObservationCategory, ObservationStatus
 from watch.models.outbox import Channel, OutboxMessage
 from watch.models.user import Role, User, police_coverage
 
@@ -19,6 +20,9 @@ __all__ = [
     "MembershipRole",
     "MembershipStatus",
     "Municipality",
+    "Observation",
+    "ObservationCategory",
+    "ObservationStatus",
     "OutboxMessage",
     "RecoveryCode",
     "Role",

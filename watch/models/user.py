@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from watch.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -51,6 +51,8 @@ class User(UserMixin, Base):
     mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last accepted TOTP time step: a code is never accepted twice (RFC 6238, section 5.2).
     totp_last_step: Mapped[int | None]
+    # Observations: a coordinator's choice to get an email for each new one.
+    email_new_observations: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     municipality: Mapped[Municipality | None] = relationship()
     covered_municipalities: Mapped[list[Municipality]] = relationship(secondary=police_coverage)

@@ -1,0 +1,80 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from watch.models.base import Base, UTCDateTime, str_enum, utcnow
+from watch.models.group import Group
+from watch.models.municipality import Municipality
+from watch.models.user import User
+
+
+class ObservationCategory(enum.StrEnum):
+    SUSPICIOUS_PERSON = "suspicious_person"
+    SUSPICIOUS_VEHICLE = "suspicious_vehicle"
+    BURGLARY = "burglary"  # or an attempt
+    BOAT_THEFT = "boat_theft"  # theft from a boat or of an outboard engine
+    VANDALISM = "vandalism"
+    FIRE_HAZARD = "fire_hazard"
+    OTHER = "other"
+
+
+class ObservationStatus(enum.StrEnum):
+    NEW = "new"
+    SEEN = "seen"
+    FORWARDED = "forwarded"  # to the police of the municipality
+    CLOSED = "closed"
+
+
+class Observation(Base):
+    """An iakttagelse: what a member of a group saw. May describe a suspect, so it is sensitive data."""
+
+    __tablename__ = "observation"
+    __table_args__ = (
+        # The coordinator's inbox and the police inbox: newest first, optionally by status.
+        Index("ix_observation_inbox", "municipality_id", "status", "created_at"),
+        Index("ix_observation_municipality_created", "municipality_id", "created_at"),
+        Index("ix_observation_municipality_category", "municipality_id", "category", "created_at"),
+        Index("ix_observation_municipality_week", "municipality_id", "observed_week"),
+        Index("ix_observation_group_created", "group_id", "created_at"),
+        Index("ix_observation_reporter_created", "reporter_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("watch_group.id"))
+    # Copied from the group so that scoping and the inbox indexes need no join.
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    # Unlinked when the observation is anonymised or the person's account is deleted.
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    category: Mapped[ObservationCategory] = mapped_column(str_enum(ObservationCategory, "observation_category"))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # ISO week in Swedish time, e.g. "2026-W05": the unit of the weekly lägesbild, kept after anonymisation.
+    observed_week: Mapped[str] = mapped_column(String(8))
+    location: Mapped[str] = mapped_column(String(300), default="")
+    postcode: Mapped[str | None] = mapped_column(String(5))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    vehicle_registration: Mapped[str | None] = mapped_column(String(10))
+    vehicle_colour: Mapped[str | None] = mapped_column(String(40))
+    vehicle_make: Mapped[str | None] = mapped_column(String(60))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # File name inside UPLOAD_FOLDER/observations; never under static/.
+    photo_path: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[ObservationStatus] = mapped_column(
+        str_enum(ObservationStatus, "observation_status"), default=ObservationStatus.NEW
+    )
+    reporter_note: Mapped[str | None] = mapped_column(String(500))  # the coordinator's word to the reporter
+    notable: Mapped[bool] = mapped_column(default=False)  # picked for the weekly lägesbild
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    group: Mapped[Group] = relationship()
+    municipality: Mapped[Municipality] = relationship()
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
+    status_changed_by: Mapped[User | None] = relationship(foreign_keys=[status_changed_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Observation {self.id} {self.category} {self.status}>"

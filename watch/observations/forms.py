@@ -1,0 +1,189 @@
+from datetime import timezone
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields import DateTimeLocalField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, ValidationError
+
+from watch.models import ObservationCategory, ObservationStatus
+from watch.observations import services
+from watch.observations.photos import PhotoError, clean_photo
+
+DESCRIPTION_MAX = 2000
+NOTE_MAX = 500
+CATEGORY_VALUES = [c.value for c in ObservationCategory]
+
+
+def _int_or_none(value):
+    """Coerce a submitted id; anything tampered becomes None and fails the field's own check."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A datetime-local input read in Swedish time; `data` is an aware UTC datetime."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = self.data.replace(tzinfo=services.local_zone()).astimezone(timezone.utc)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.astimezone(services.local_zone()).strftime(self.format[0]) if self.data else ""
+
+
+class ObservationForm(FlaskForm):
+    group = SelectField(_l("Group"), coerce=_int_or_none, validate_choice=False)
+    category = RadioField(
+        _l("What did you see?"),
+        choices=[SelectChoice(value, label) for value, label in services.CATEGORY_LABELS.items()],
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose what you saw.")),
+                    AnyOf(CATEGORY_VALUES, message=_l("Choose what you saw."))],
+    )
+    observed_at = LocalDateTimeField(
+        _l("When"),
+        format="%Y-%m-%dT%H:%M",
+        invalid_value_message=_l("Enter a date and time like 2026-05-17 21:30."),
+        validators=[InputRequired(_l("Enter when you saw it."))],
+        description=_l("Now, or when it happened if it was earlier."),
+    )
+    location = StringField(
+        _l("Where"),
+        validators=[Length(max=300, message=_l("At most %(max)d characters.", max=300))],
+        description=_l("Street address or place, e.g. Västra vägen 12 or the jetty at Jogersö."),
+        render_kw={"autocomplete": "off"},
+    )
+    latitude = HiddenField()
+    longitude = HiddenField()
+    vehicle_registration = StringField(
+        _l("Registration number"),
+        validators=[Optional(), Regexp(r"^[A-Za-zÅÄÖåäö0-9 \-]{2,10}$",
+                                       message=_l("Letters and digits only, e.g. ABC 123."))],
+        render_kw={"autocapitalize": "characters", "autocomplete": "off"},
+    )
+    vehicle_colour = StringField(_l("Colour"), validators=[Length(max=40, message=_l("At most %(max)d characters.", max=40))])
+    vehicle_make = StringField(_l("Make and model"),
+                               validators=[Length(max=60, message=_l("At most %(max)d characters.", max=60))])
+    description = TextAreaField(
+        _l("What happened?"),
+        validators=[Length(max=DESCRIPTION_MAX, message=_l("At most %(max)d characters. Shorten the text a little.",
+                                                          max=DESCRIPTION_MAX))],
+        description=_l("Describe what you saw: people, clothes, direction. At most 2,000 characters."),
+    )
+    photo = FileField(
+        _l("Photo (optional)"),
+        description=_l("JPEG, PNG or WebP, at most 8 MB. The position and camera details are removed."),
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+    )
+    submit = SubmitField(_l("Send observation"))
+
+    def __init__(self, groups, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = {g.id: g for g in groups}
+        self.group.choices = [SelectChoice(g.id, g.name, {"data-area": g.area_description[:300]}) for g in groups]
+        self.photo_jpeg: bytes | None = None
+        self.coordinates: tuple[float, float] | None = None
+
+    def validate_group(self, field):
+        if field.data not in self.groups:
+            raise ValidationError(_l("Choose one of your groups."))
+
+    def validate_observed_at(self, field):
+        if field.data is not None and services.is_in_future(field.data):
+            raise ValidationError(_l("The time is in the future. Enter when you saw it."))
+
+    def validate_location(self, field):
+        self.coordinates = self._coordinates()
+        if self.coordinates is False:
+            raise ValidationError(_l("Your phone's position could not be used. Write the place instead."))
+        if not (field.data or "").strip() and self.coordinates is None:
+            raise ValidationError(_l("Write where it was, or use your location."))
+
+    def _coordinates(self):
+        """(lat, lon) from the location button, None if not given, False if tampered or impossible."""
+        raw = (self.latitude.data or "").strip(), (self.longitude.data or "").strip()
+        if not any(raw):
+            return None
+        try:
+            latitude, longitude = float(raw[0]), float(raw[1])
+        except ValueError:
+            return False
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            return False
+        return round(latitude, 6), round(longitude, 6)
+
+    def validate_photo(self, field):
+        if not field.data or not getattr(field.data, "filename", ""):
+            return
+        try:
+            self.photo_jpeg = clean_photo(field.data.stream)
+        except PhotoError as error:
+            raise ValidationError(error.message) from None
+
+    @property
+    def chosen_group(self):
+        return self.groups[self.group.data]
+
+
+class TriageForm(FlaskForm):
+    status = StringField()  # never rendered as an input: the value comes from the button pressed
+    note = TextAreaField(
+        _l("Note to the reporter (optional)"),
+        validators=[Length(max=NOTE_MAX, message=_l("At most %(max)d characters.", max=NOTE_MAX))],
+        description=_l("The person who filed the observation reads this. Do not write names of suspects."),
+    )
+
+    def validate_status(self, field):
+        if field.data not in [s.value for s in ObservationStatus]:
+            raise ValidationError(_l("Choose what to do with the observation."))
+
+
+class InboxFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validate_choice=False, validators=[Optional()])
+    category = SelectField(_l("Category"), validate_choice=False, validators=[Optional()])
+    group = SelectField(_l("Group"), coerce=_int_or_none, validate_choice=False, validators=[Optional()])
+    week = StringField(
+        _l("Week"),
+        description=_l("For example 2026-W05."),
+        render_kw={"type": "week"},
+    )
+
+    def __init__(self, groups, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        every = SelectChoice("", _l("All"))
+        self.status.choices = [every, *(SelectChoice(v, label) for v, label in services.STATUS_LABELS.items())]
+        self.category.choices = [every, *(SelectChoice(v, label) for v, label in services.CATEGORY_LABELS.items())]
+        self.group.choices = [every, *(SelectChoice(g.id, g.name) for g in groups)]
+        self.group_ids = {g.id for g in groups}
+
+    def validate_week(self, field):
+        if field.data and services.parse_iso_week(field.data) is None:
+            raise ValidationError(_l("Enter a week like 2026-W05."))
+
+    def filters(self) -> dict:
+        """Only values that passed validation narrow the list; a bad one is shown at its field and ignored."""
+        statuses = {s.value for s in ObservationStatus}
+        return {
+            "status": self.status.data if self.status.data in statuses else None,
+            "category": self.category.data if self.category.data in CATEGORY_VALUES else None,
+            "group_id": self.group.data if self.group.data in self.group_ids else None,
+            "week": services.parse_iso_week(self.week.data or "") if not self.week.errors else None,
+        }
+
+
+class ButtonForm(FlaskForm):
+    """A form whose only input is the button pressed: it carries and checks the CSRF token."""

@@ -1,0 +1,169 @@
+import os
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from watch.extensions import db, htmx, limiter
+from watch.models import ObservationStatus, Role, utcnow
+from watch.observations import jobs, services  # noqa: F401 - jobs registers the retention task
+from watch.observations.forms import ButtonForm, InboxFilterForm, ObservationForm, TriageForm
+from watch.observations.photos import photo_file, stored_photo
+from watch.security import role_required
+
+bp = Blueprint("observations", __name__)
+PER_PAGE = 25
+
+
+# Globals rather than a context processor: the shared macros in observations/_macros.html need them too.
+bp.add_app_template_global(services.CATEGORY_LABELS.get, "category_label")
+bp.add_app_template_global(services.STATUS_LABELS.get, "status_label")
+bp.add_app_template_global(services.TRIAGE_ACTIONS.get, "triage_action")
+bp.add_app_template_filter(services.display_registration, "registration")
+bp.add_app_template_global(lambda observation: services.NEXT_STATUSES[observation.status], "next_statuses")
+
+
+@bp.app_template_global()
+def new_observations_badge() -> int:
+    """How many observations wait for this coordinator; counted once per request."""
+    if not (current_user.is_authenticated and current_user.role == Role.COORDINATOR):
+        return 0
+    if "new_observations" not in g:
+        g.new_observations = services.new_count(current_user.municipality_ids())
+    return g.new_observations
+
+
+def _per_person() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+def _page(query):
+    return db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+
+
+@bp.route("/observations/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"], key_func=_per_person)
+def new():
+    groups = services.reporting_groups(current_user)
+    if not groups:
+        return render_template("observations/new.html", form=None)
+    form = ObservationForm(groups)
+    if request.method == "GET":
+        first = form.groups.get(request.args.get("group", type=int)) or groups[0]
+        form.group.data = first.id
+        form.observed_at.data = utcnow().replace(second=0, microsecond=0)
+        form.location.data = first.area_description[:300]
+    if form.validate_on_submit():
+        latitude, longitude = form.coordinates or (None, None)
+        with stored_photo(form.photo_jpeg) as photo_name:
+            observation = services.file_observation(
+                current_user, form.chosen_group, category=form.category.data, observed_at=form.observed_at.data,
+                location=form.location.data, latitude=latitude, longitude=longitude,
+                vehicle_registration=form.vehicle_registration.data, vehicle_colour=form.vehicle_colour.data,
+                vehicle_make=form.vehicle_make.data, description=form.description.data, photo_path=photo_name,
+            )
+            db.session.commit()
+        services.notify_coordinators(observation)
+        flash(_("Thank you! Your observation has been sent to the municipality's coordinator."), "success")
+        return redirect(url_for(".mine"))
+    return render_template("observations/new.html", form=form)
+
+
+@bp.get("/observations/mine")
+@login_required
+def mine():
+    return render_template("observations/mine.html", page=_page(services.reporter_select(current_user)))
+
+
+def _visible_or_404(observation_id: int):
+    return services.visible_observation(current_user, observation_id) or abort(404)
+
+
+@bp.get("/observations/<int:observation_id>")
+@login_required
+def detail(observation_id: int):
+    observation = _visible_or_404(observation_id)
+    return render_template("observations/detail.html", observation=observation, triage=TriageForm(),
+                           can_triage=services.can_triage(current_user, observation))
+
+
+@bp.get("/observations/<int:observation_id>/photo")
+@login_required
+def photo(observation_id: int):
+    observation = _visible_or_404(observation_id)
+    path = photo_file(observation.photo_path) if observation.photo_path else None
+    if path is None or not os.path.exists(path):
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=0)
+
+
+def _triaged_or_404(observation_id: int):
+    observation = _visible_or_404(observation_id)
+    if not services.can_triage(current_user, observation):
+        abort(404)
+    return observation
+
+
+@bp.post("/observations/<int:observation_id>/status")
+@role_required(Role.COORDINATOR)
+def change_status(observation_id: int):
+    observation = _triaged_or_404(observation_id)
+    form = TriageForm()
+    saved = False
+    if form.validate_on_submit():
+        try:
+            services.change_status(observation, ObservationStatus(form.status.data), form.note.data, current_user)
+        except services.TransitionError:
+            form.status.errors.append(_("That step is not possible from the observation's current status."))
+        else:
+            db.session.commit()
+            saved = True
+            form.note.data = ""
+    if htmx:
+        return render_template("observations/_triage_response.html", observation=observation, triage=form,
+                               saved=saved)
+    if saved:
+        flash(_("The observation is now: %(status)s.", status=services.STATUS_LABELS[observation.status]), "success")
+    else:
+        flash(" ".join(str(error) for error in form.status.errors + form.note.errors), "error")
+    return redirect(url_for(".detail", observation_id=observation.id))
+
+
+@bp.post("/observations/<int:observation_id>/notable")
+@role_required(Role.COORDINATOR)
+def toggle_notable(observation_id: int):
+    observation = _triaged_or_404(observation_id)
+    if ButtonForm().validate_on_submit():
+        observation.notable = request.form.get("notable") == "1"
+        db.session.commit()
+    if htmx:
+        return render_template("observations/_notable.html", observation=observation)
+    return redirect(url_for(".detail", observation_id=observation.id))
+
+
+@bp.get("/coordinator/observations")
+@role_required(Role.COORDINATOR)
+def inbox():
+    municipality_ids = current_user.municipality_ids()
+    form = InboxFilterForm(services.municipality_groups(municipality_ids), formdata=request.args)
+    form.validate()
+    page = _page(services.inbox_select(municipality_ids, **form.filters()))
+    return render_template("observations/inbox.html", form=form, page=page)
+
+
+@bp.post("/coordinator/observations/email")
+@role_required(Role.COORDINATOR)
+def email_preference():
+    if ButtonForm().validate_on_submit():
+        services.set_email_preference(current_user, request.form.get("enabled") == "1")
+        db.session.commit()
+    if htmx:
+        return render_template("observations/_email_preference.html", saved=True)
+    return redirect(url_for(".inbox"))
+
+
+@bp.get("/police/observations")
+@role_required(Role.POLICE)
+def police_inbox():
+    return render_template("observations/police.html", page=_page(services.police_select(current_user.municipality_ids())))

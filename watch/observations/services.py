@@ -1,0 +1,301 @@
+"""Business rules for observations: who may file and see them, the triage flow, notifications, retention."""
+import re
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from watch.extensions import db
+from watch.messaging.services import email_user
+from watch.models import (
+    Group, GroupStatus, Membership, MembershipRole, MembershipStatus, Observation, ObservationCategory,
+    ObservationStatus, Role, User, utcnow,
+)
+
+CATEGORY_LABELS = {
+    ObservationCategory.SUSPICIOUS_PERSON: _l("Suspicious person"),
+    ObservationCategory.SUSPICIOUS_VEHICLE: _l("Suspicious vehicle"),
+    ObservationCategory.BURGLARY: _l("Burglary or attempted burglary"),
+    ObservationCategory.BOAT_THEFT: _l("Theft from a boat or of an engine"),
+    ObservationCategory.VANDALISM: _l("Vandalism"),
+    ObservationCategory.FIRE_HAZARD: _l("Fire or hazard"),
+    ObservationCategory.OTHER: _l("Something else"),
+}
+
+STATUS_LABELS = {
+    ObservationStatus.NEW: _l("New"),
+    ObservationStatus.SEEN: _l("Seen by the coordinator"),
+    ObservationStatus.FORWARDED: _l("Forwarded to the police"),
+    ObservationStatus.CLOSED: _l("Closed"),
+}
+
+# What the coordinator's buttons say for each step.
+TRIAGE_ACTIONS = {
+    ObservationStatus.SEEN: _l("Mark as seen"),
+    ObservationStatus.FORWARDED: _l("Forward to the police"),
+    ObservationStatus.CLOSED: _l("Close"),
+}
+
+# new → seen → forwarded or closed; a coordinator who reads and decides at once may skip "seen".
+NEXT_STATUSES = {
+    ObservationStatus.NEW: (ObservationStatus.SEEN, ObservationStatus.FORWARDED, ObservationStatus.CLOSED),
+    ObservationStatus.SEEN: (ObservationStatus.FORWARDED, ObservationStatus.CLOSED),
+    ObservationStatus.FORWARDED: (),
+    ObservationStatus.CLOSED: (),
+}
+
+# Reporters may file a time a few minutes ahead of the server's clock: phones drift.
+CLOCK_SKEW = timedelta(minutes=5)
+POSTCODE_IN_TEXT = re.compile(r"\b(\d{3}) ?(\d{2})\b")
+ANONYMISE_BATCH = 500
+
+
+class TransitionError(ValueError):
+    pass
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def iso_week(moment: datetime) -> str:
+    """The Swedish (ISO) week a moment falls in, in Swedish time: "2026-W05"."""
+    year, week, _ = moment.astimezone(local_zone()).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_iso_week(text: str) -> str | None:
+    """A valid "YYYY-Www" week, normalised, or None."""
+    match = re.fullmatch(r"\s*(\d{4})-?W(\d{1,2})\s*", text or "", re.IGNORECASE)
+    if not match:
+        return None
+    year, week = int(match[1]), int(match[2])
+    try:
+        date.fromisocalendar(year, week, 1)
+    except ValueError:
+        return None
+    return f"{year}-W{week:02d}"
+
+
+def week_start(week: str) -> datetime:
+    """Monday 00:00 Swedish time of a "YYYY-Www" week, as UTC."""
+    year, number = int(week[:4]), int(week[6:])
+    monday = datetime.combine(date.fromisocalendar(year, number, 1), datetime.min.time(), tzinfo=local_zone())
+    return monday.astimezone(timezone.utc)
+
+
+def is_in_future(moment: datetime) -> bool:
+    return moment > utcnow() + CLOCK_SKEW
+
+
+# ---- filing ---------------------------------------------------------------------------------------
+
+def reporting_groups(user: User) -> list[Group]:
+    """The approved groups this person is an active member or contact person of: where they may file."""
+    return list(db.session.scalars(
+        select(Group)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(
+            Membership.user_id == user.id,
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.role.in_((MembershipRole.MEMBER, MembershipRole.CONTACT)),
+            Group.status == GroupStatus.APPROVED,
+        )
+        .order_by(Group.name)
+    ))
+
+
+def postcode_for(location: str, group: Group) -> str | None:
+    """The postcode written in the place, else the group's if it has only one: kept for statistics."""
+    if match := POSTCODE_IN_TEXT.search(location or ""):
+        return match[1] + match[2]
+    codes = [p.postcode for p in group.postcodes]
+    return codes[0] if len(codes) == 1 else None
+
+
+def normalise_registration(text: str | None) -> str | None:
+    cleaned = re.sub(r"[\s-]", "", text or "").upper()
+    return cleaned or None
+
+
+def display_registration(registration: str | None) -> str | None:
+    """ABC12D → "ABC 12D", as Swedish plates are written; other countries' plates as stored."""
+    if registration and re.fullmatch(r"[A-Z]{3}\d{2}[A-Z0-9]", registration):
+        return f"{registration[:3]} {registration[3:]}"
+    return registration
+
+
+def file_observation(
+    reporter: User, group: Group, *, category: ObservationCategory, observed_at: datetime, location: str,
+    latitude: float | None = None, longitude: float | None = None, vehicle_registration: str | None = None,
+    vehicle_colour: str | None = None, vehicle_make: str | None = None, description: str = "",
+    photo_path: str | None = None,
+) -> Observation:
+    location = (location or "").strip()
+    observation = Observation(
+        group=group,
+        municipality_id=group.municipality_id,
+        reporter=reporter,
+        category=ObservationCategory(category),
+        observed_at=observed_at,
+        observed_week=iso_week(observed_at),
+        location=location,
+        postcode=postcode_for(location, group),
+        latitude=latitude,
+        longitude=longitude,
+        vehicle_registration=normalise_registration(vehicle_registration),
+        vehicle_colour=(vehicle_colour or "").strip() or None,
+        vehicle_make=(vehicle_make or "").strip() or None,
+        description=(description or "").strip(),
+        photo_path=photo_path,
+    )
+    db.session.add(observation)
+    db.session.flush()
+    return observation
+
+
+def coordinators_to_notify(observation: Observation) -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.role == Role.COORDINATOR,
+        User.municipality_id == observation.municipality_id,
+        User.active.is_(True),
+        User.email_new_observations.is_(True),
+    )))
+
+
+def notify_coordinators(observation: Observation) -> None:
+    """Email each coordinator who asked for it. Only what it is and a link: the details stay in the portal."""
+    link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("observations.detail", observation_id=observation.id)
+    for coordinator in coordinators_to_notify(observation):
+        email_user(coordinator, "observations/email/new_observation.txt", observation=observation, link=link)
+
+
+# ---- who sees what --------------------------------------------------------------------------------
+
+def can_view(user: User, observation: Observation) -> bool:
+    """The reporter, the coordinators of its municipality, and its police once forwarded. Nobody else."""
+    if observation.reporter_id is not None and observation.reporter_id == user.id:
+        return True
+    if observation.municipality_id not in user.municipality_ids():
+        return False
+    if user.role == Role.COORDINATOR:
+        return True
+    return user.role == Role.POLICE and observation.status == ObservationStatus.FORWARDED
+
+
+def can_triage(user: User, observation: Observation) -> bool:
+    return user.role == Role.COORDINATOR and observation.municipality_id in user.municipality_ids()
+
+
+def visible_observation(user: User, observation_id: int) -> Observation | None:
+    observation = db.session.scalar(
+        select(Observation).where(Observation.id == observation_id)
+        .options(joinedload(Observation.group), joinedload(Observation.reporter))
+    )
+    return observation if observation is not None and can_view(user, observation) else None
+
+
+def inbox_select(
+    municipality_ids: set[int], *, status: str | None = None, category: str | None = None,
+    group_id: int | None = None, week: str | None = None,
+) -> Select:
+    """The coordinator's inbox, newest first; every filter is served by an index on observation."""
+    query = (
+        select(Observation)
+        .where(Observation.municipality_id.in_(municipality_ids))
+        .options(joinedload(Observation.group))
+        .order_by(Observation.created_at.desc(), Observation.id.desc())
+    )
+    if status:
+        query = query.where(Observation.status == status)
+    if category:
+        query = query.where(Observation.category == category)
+    if group_id:
+        query = query.where(Observation.group_id == group_id)
+    if week:
+        query = query.where(Observation.observed_week == week)
+    return query
+
+
+def police_select(municipality_ids: set[int]) -> Select:
+    """Forwarded observations of the municipalities an officer covers, most recently forwarded first."""
+    return (
+        select(Observation)
+        .where(Observation.municipality_id.in_(municipality_ids), Observation.status == ObservationStatus.FORWARDED)
+        .options(joinedload(Observation.group), joinedload(Observation.municipality))
+        .order_by(Observation.status_changed_at.desc(), Observation.id.desc())
+    )
+
+
+def reporter_select(user: User) -> Select:
+    return (
+        select(Observation)
+        .where(Observation.reporter_id == user.id)
+        .options(joinedload(Observation.group))
+        .order_by(Observation.created_at.desc(), Observation.id.desc())
+    )
+
+
+def municipality_groups(municipality_ids: set[int]) -> list[Group]:
+    return list(db.session.scalars(
+        select(Group).where(Group.municipality_id.in_(municipality_ids)).order_by(Group.name)
+    ))
+
+
+def new_count(municipality_ids: set[int]) -> int:
+    return db.session.scalar(select(func.count()).select_from(Observation).where(
+        Observation.municipality_id.in_(municipality_ids), Observation.status == ObservationStatus.NEW
+    )) or 0
+
+
+# ---- triage ---------------------------------------------------------------------------------------
+
+def change_status(observation: Observation, status: ObservationStatus, note: str | None, by: User) -> None:
+    """Move along new → seen → forwarded/closed. The same status again only saves a new note."""
+    note = (note or "").strip()
+    same_with_note = status == observation.status and note
+    if status not in NEXT_STATUSES[observation.status] and not same_with_note:
+        raise TransitionError(status)
+    if note:
+        observation.reporter_note = note
+    if status != observation.status:
+        observation.status = status
+        observation.status_changed_at = utcnow()
+        observation.status_changed_by = by
+
+
+def set_email_preference(user: User, enabled: bool) -> None:
+    user.email_new_observations = enabled
+
+
+# ---- retention ------------------------------------------------------------------------------------
+
+def anonymise(observation: Observation, now: datetime) -> str | None:
+    """Strip what could identify anyone; keep category, week, group and postcode for the lägesbild.
+
+    Returns the photo file name for the caller to delete once the change is committed.
+    """
+    photo = observation.photo_path
+    observation.description = ""
+    observation.location = ""
+    observation.latitude = observation.longitude = None
+    observation.vehicle_registration = observation.vehicle_colour = observation.vehicle_make = None
+    observation.photo_path = None
+    observation.reporter_id = None
+    observation.reporter_note = None
+    observation.observed_at = week_start(observation.observed_week)  # the week stays, the hour goes
+    observation.anonymised_at = now
+    return photo
+
+
+def expired_batch(now: datetime) -> list[Observation]:
+    cutoff = now - timedelta(days=current_app.config["OBSERVATION_RETENTION_DAYS"])
+    return list(db.session.scalars(
+        select(Observation)
+        .where(Observation.created_at < cutoff, Observation.anonymised_at.is_(None))
+        .order_by(Observation.id)
+        .limit(ANONYMISE_BATCH)
+    ))
