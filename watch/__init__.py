@@ -53,11 +53,15 @@ def register_blueprints(app: Flask) -> None:
     from watch import errors
     from watch.admin.cli import register_cli
     from watch.auth.routes import bp as auth_bp
+    from watch.coordinator.routes import bp as coordinator_bp
+    from watch.groups.routes import bp as groups_bp
     from watch.main.routes import bp as main_bp
     from watch.messaging.routes import bp as messaging_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(messaging_bp)
+    app.register_blueprint(groups_bp)
+    app.register_blueprint(coordinator_bp)
     errors.register(app)
     register_cli(app)
