@@ -3,11 +3,11 @@
 Police officers may read the group list and a group's page for the municipalities they cover;
 deciding, exporting and the change log are the coordinator's.
 """
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from watch.coordinator import services as coordinator_services
 from watch.coordinator.forms import ChangeRequestForm, GroupFilterForm, RejectForm
@@ -23,17 +23,21 @@ bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 STAFF = (Role.COORDINATOR, Role.POLICE)
 
 
-@bp.app_context_processor
-def pending_badge():
-    # A function, so the count is only queried where the nav shows it (for coordinators).
-    return {"pending_group_badge": lambda: services.awaiting_decision_count(current_user.municipality_ids())}
+def pending_group_badge() -> int:
+    """Pending groups awaiting a decision: counted once per request, and only where a page shows it."""
+    if "pending_group_badge" not in g:
+        g.pending_group_badge = services.awaiting_decision_count(current_user.municipality_ids())
+    return g.pending_group_badge
+
+
+bp.add_app_template_global(pending_group_badge)
 
 
 def _staff_group(group_id: int) -> Group:
-    group = db.session.scalar(
+    group = db.session.execute(
         select(Group).where(Group.id == group_id)
-        .options(selectinload(Group.postcodes), joinedload(Group.created_by), joinedload(Group.decided_by),
-                 services.with_member_count())) or abort(404)
+        .options(joinedload(Group.postcodes), joinedload(Group.created_by), joinedload(Group.decided_by),
+                 services.with_member_count())).unique().scalar_one_or_none() or abort(404)
     ensure_municipality(group.municipality_id)
     return group
 

@@ -41,22 +41,23 @@ def _kind(value: str) -> GroupKind:
         abort(404)
 
 
-def _my_membership(group_id: int) -> Membership:
-    """The current person's active membership with its group loaded; 404 for anyone outside the group."""
-    membership = db.session.scalar(
-        select(Membership).join(Membership.group)
-        .where(Membership.group_id == group_id, Membership.user_id == current_user.id,
-               Membership.status == MembershipStatus.ACTIVE)
-        .options(contains_eager(Membership.group).selectinload(Group.postcodes),
-                 contains_eager(Membership.group).options(services.with_member_count()))
-    )
-    if membership is None:
-        abort(404)
-    return membership
+def _my_membership(group_id: int, *, details: bool = True) -> Membership:
+    """The current person's active membership with its group loaded; 404 for anyone outside the group.
+
+    `details` also loads the postcodes and member count, for pages that show the group itself.
+    """
+    query = (select(Membership).join(Membership.group)
+             .where(Membership.group_id == group_id, Membership.user_id == current_user.id,
+                    Membership.status == MembershipStatus.ACTIVE)
+             .options(contains_eager(Membership.group)))
+    if details:
+        query = query.options(contains_eager(Membership.group).selectinload(Group.postcodes),
+                              contains_eager(Membership.group).options(services.with_member_count()))
+    return db.session.scalar(query) or abort(404)
 
 
-def _contact_membership(group_id: int) -> Membership:
-    membership = _my_membership(group_id)
+def _contact_membership(group_id: int, *, details: bool = True) -> Membership:
+    membership = _my_membership(group_id, details=details)
     if not membership.is_contact:
         abort(403)
     return membership
@@ -147,7 +148,7 @@ DONE_MESSAGES = {
 def member_action(group_id: int, membership_id: int, action: str):
     """A contact person answers a request or manages a member; htmx swaps just that member's row."""
     act = MEMBER_ACTIONS.get(action) or abort(404)
-    me = _contact_membership(group_id)
+    me = _contact_membership(group_id, details=False)
     target = db.session.scalar(select(Membership).where(Membership.id == membership_id,
                                                         Membership.group_id == group_id)
                                .options(joinedload(Membership.user))) or abort(404)
@@ -173,7 +174,7 @@ def member_action(group_id: int, membership_id: int, action: str):
 @bp.post("/groups/<int:group_id>/phone")
 @login_required
 def show_phone(group_id: int):
-    me = _contact_membership(group_id)
+    me = _contact_membership(group_id, details=False)
     services.set_show_phone(me, request.form.get("show") == "1")
     db.session.commit()
     if htmx:
@@ -251,7 +252,7 @@ def _household_form(group: Group) -> tuple[HouseholdForm, dict[int, Membership]]
 @bp.route("/groups/<int:group_id>/roster", methods=["GET", "POST"])
 @login_required
 def roster(group_id: int):
-    group = _contact_membership(group_id).group
+    group = _contact_membership(group_id, details=False).group
     form, members = _household_form(group)
     if form.validate_on_submit():
         services.save_household(group, None, address=form.address.data, takes_part=form.takes_part.data,
@@ -271,7 +272,7 @@ def _household(group: Group, household_id: int) -> RosterHousehold:
 @bp.route("/groups/<int:group_id>/roster/<int:household_id>", methods=["GET", "POST"])
 @login_required
 def household(group_id: int, household_id: int):
-    group = _contact_membership(group_id).group
+    group = _contact_membership(group_id, details=False).group
     entry = _household(group, household_id)
     form, members = _household_form(group)
     if request.method == "GET":
@@ -289,7 +290,7 @@ def household(group_id: int, household_id: int):
 @bp.post("/groups/<int:group_id>/roster/<int:household_id>/delete")
 @login_required
 def delete_household(group_id: int, household_id: int):
-    group = _contact_membership(group_id).group
+    group = _contact_membership(group_id, details=False).group
     entry = _household(group, household_id)
     address = entry.address
     db.session.delete(entry)
