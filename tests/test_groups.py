@@ -558,3 +558,17 @@ def test_household_list_runs_a_fixed_number_of_queries(db, factory, login):
 
     add_households(1)
     assert_bounded(db, login(eva), f"/groups/{group.id}/roster", lambda: add_households(60))
+
+
+def test_demo_has_groups_of_both_kinds_approved_and_pending_with_a_roster_and_a_request(app, db):
+    from watch.demo import seed_demo
+
+    list(seed_demo())
+    db.session.commit()
+    states = set(db.session.execute(select(Group.kind, Group.status)).tuples())
+    assert {(kind, status) for kind in GroupKind for status in (GroupStatus.APPROVED, GroupStatus.PENDING)} <= states
+    assert db.session.scalar(select(func.count(RosterHousehold.id))) >= 10
+    assert db.session.scalar(select(func.count(RosterHousehold.id)).where(RosterHousehold.takes_part.is_(False)))
+    assert db.session.scalar(select(func.count(Membership.id)).where(
+        Membership.status == MembershipStatus.REQUESTED)) == 1
+    assert "created" not in " ".join(seed_demo())
