@@ -128,6 +128,15 @@ def test_only_residents_register_groups(db, factory, login):
     assert group_count(db) == 0
 
 
+def test_a_resident_without_a_municipality_is_told_why_they_cannot_register(db, factory, login):
+    person = factory.user()
+    person.municipality_id = None
+    db.session.commit()
+    response = login(person).post("/groups/register/boat", data=boat_form(), follow_redirects=True)
+    assert "Ditt konto hör inte till någon kommun" in response.get_data(as_text=True)
+    assert group_count(db) == 0
+
+
 def test_a_duplicate_shows_the_existing_group_to_join_and_needs_confirmation(db, factory, login):
     eva = factory.user(name="Eva Sjöberg", phone="+46701234505")
     existing = make_group(eva, name="Ramdalen", postcodes=["61336"], show_phone=True)

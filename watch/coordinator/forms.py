@@ -20,10 +20,18 @@ class RejectForm(FlaskForm):
                                  _l("Write why the group is rejected. The applicant reads it."))
     submit = SubmitField(_l("Reject the group"))
 
+    @property
+    def text(self) -> str:
+        return self.reason.data
+
 
 class ChangeRequestForm(FlaskForm):
     note = _text_for_applicant(_l("What should the applicant change?"), _l("Write what the applicant should change."))
     submit = SubmitField(_l("Ask for a change"))
+
+    @property
+    def text(self) -> str:
+        return self.note.data
 
 
 class GroupFilterForm(FlaskForm):

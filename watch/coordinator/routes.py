@@ -65,13 +65,13 @@ def groups():
     return render_template("coordinator/groups.html", form=form, page=page)
 
 
-def _render_group(group: Group, reject_form: RejectForm | None = None,
-                  change_form: ChangeRequestForm | None = None):
+def _render_group(group: Group, failed_form: RejectForm | ChangeRequestForm | None = None):
+    """The group page; after a refused decision it shows that form with its errors and the typed text."""
     changes = db.session.scalars(services.change_log_query({group.municipality_id}, group.id).limit(10)).all()
-    return render_template(
-        "coordinator/group.html", group=group, contacts=services.contacts_of(group), changes=changes,
-        reject_form=reject_form or RejectForm(formdata=None), change_form=change_form or ChangeRequestForm(formdata=None),
-    )
+    forms = {form_class: failed_form if isinstance(failed_form, form_class) else form_class(formdata=None)
+             for form_class in (RejectForm, ChangeRequestForm)}
+    return render_template("coordinator/group.html", group=group, contacts=services.contacts_of(group),
+                           changes=changes, reject_form=forms[RejectForm], change_form=forms[ChangeRequestForm])
 
 
 @bp.get("/groups/<int:group_id>")
@@ -80,55 +80,40 @@ def group(group_id: int):
     return _render_group(_staff_group(group_id))
 
 
-def _decide(group: Group, action, email_template: str, done: str, *args):
+# decision → (service, form with the text the applicant reads or None, email to the applicant, done message)
+DECISIONS = {
+    "approve": (services.approve, None, "groups/email/approved.txt",
+                lambda name: _("%(name)s is approved and now appears in the public list.", name=name)),
+    "reject": (services.reject, RejectForm, "groups/email/rejected.txt",
+               lambda name: _("%(name)s is rejected. The applicant has been told why.", name=name)),
+    "request-change": (services.request_change, ChangeRequestForm, "groups/email/change_requested.txt",
+                       lambda name: _("The applicant of %(name)s is asked to make the change.", name=name)),
+    "archive": (services.archive, None, "groups/email/archived.txt",
+                lambda name: _("%(name)s is archived. It no longer appears in the public list.", name=name)),
+}
+
+
+@bp.post("/groups/<int:group_id>/<decision>")
+@role_required(Role.COORDINATOR)
+def decide(group_id: int, decision: str):
+    action, form_class, email_template, done = DECISIONS.get(decision) or abort(404)
+    group = _staff_group(group_id)
+    text = []
+    if form_class is not None:
+        form = form_class()
+        if not form.validate_on_submit():
+            return _render_group(group, form)
+        text = [form.text]
     try:
-        action(group, current_user, *args)
+        action(group, current_user, *text)
         db.session.commit()
     except GroupRuleError as rule:
         db.session.rollback()
         flash(rule.message, "error")
         return redirect(url_for("coordinator.group", group_id=group.id))
     services.notify_applicant(group, email_template)
-    flash(done, "success")
+    flash(done(group.name), "success")
     return redirect(url_for("coordinator.group", group_id=group.id))
-
-
-@bp.post("/groups/<int:group_id>/approve")
-@role_required(Role.COORDINATOR)
-def approve(group_id: int):
-    group = _staff_group(group_id)
-    return _decide(group, services.approve, "groups/email/approved.txt",
-                   _("%(name)s is approved and now appears in the public list.", name=group.name))
-
-
-@bp.post("/groups/<int:group_id>/reject")
-@role_required(Role.COORDINATOR)
-def reject(group_id: int):
-    group = _staff_group(group_id)
-    form = RejectForm()
-    if not form.validate_on_submit():
-        return _render_group(group, reject_form=form)
-    return _decide(group, services.reject, "groups/email/rejected.txt",
-                   _("%(name)s is rejected. The applicant has been told why.", name=group.name), form.reason.data)
-
-
-@bp.post("/groups/<int:group_id>/request-change")
-@role_required(Role.COORDINATOR)
-def request_change(group_id: int):
-    group = _staff_group(group_id)
-    form = ChangeRequestForm()
-    if not form.validate_on_submit():
-        return _render_group(group, change_form=form)
-    return _decide(group, services.request_change, "groups/email/change_requested.txt",
-                   _("The applicant of %(name)s is asked to make the change.", name=group.name), form.note.data)
-
-
-@bp.post("/groups/<int:group_id>/archive")
-@role_required(Role.COORDINATOR)
-def archive(group_id: int):
-    group = _staff_group(group_id)
-    return _decide(group, services.archive, "groups/email/archived.txt",
-                   _("%(name)s is archived. It no longer appears in the public list.", name=group.name))
 
 
 @bp.get("/groups/contacts.csv")

@@ -89,6 +89,10 @@ def register_choose():
 @role_required(Role.RESIDENT)
 def register(kind: str):
     kind = _kind(kind)
+    if current_user.municipality_id is None:  # accounts made on the command line may lack one
+        flash(_("Your account belongs to no municipality, so a group cannot be registered. Ask the "
+                "municipality's coordinator for help."), "error")
+        return redirect(url_for("groups.mine"))
     form = REGISTER_FORMS[kind]()
     duplicates = []
     if form.validate_on_submit():
@@ -121,7 +125,7 @@ def group(group_id: int):
 @login_required
 def edit(group_id: int):
     group = _contact_membership(group_id).group
-    if group.status not in services.OPEN_FOR_DUPLICATES:
+    if group.status not in services.OPEN_STATUSES:
         flash(_("This group can no longer be changed."), "error")
         return redirect(url_for("groups.group", group_id=group.id))
     form = EDIT_FORMS[group.kind]()

@@ -33,7 +33,8 @@ DETAIL_FIELDS = {
     GroupKind.BOAT: ("name", "site_type", "address", "area_description", "postcodes", "berths", "watch_week_from",
                      "watch_week_to", "latitude", "longitude"),
 }
-OPEN_FOR_DUPLICATES = (GroupStatus.PENDING, GroupStatus.APPROVED)
+# Groups still alive: they can be edited, and a new registration may duplicate them.
+OPEN_STATUSES = (GroupStatus.PENDING, GroupStatus.APPROVED)
 
 
 # -- counting, for lists that must not run a query per row ------------------------------------------
@@ -88,7 +89,7 @@ def find_duplicates(municipality_id: int, kind: GroupKind, name: str, postcodes:
     """Open groups of the same kind in the municipality that share the name or a postcode."""
     query = (
         select(Group)
-        .where(Group.municipality_id == municipality_id, Group.kind == kind, Group.status.in_(OPEN_FOR_DUPLICATES),
+        .where(Group.municipality_id == municipality_id, Group.kind == kind, Group.status.in_(OPEN_STATUSES),
                or_(func.lower(Group.name) == name.strip().lower(),
                    Group.postcodes.any(GroupPostcode.postcode.in_(list(postcodes)))))
         .options(selectinload(Group.postcodes), with_member_count())
@@ -101,7 +102,7 @@ def find_duplicates(municipality_id: int, kind: GroupKind, name: str, postcodes:
 
 def update_group(group: Group, details: dict, by: User) -> list[GroupChange]:
     """Save a contact person's edit and log each changed field; answers a coordinator's change request."""
-    if group.status not in OPEN_FOR_DUPLICATES:
+    if group.status not in OPEN_STATUSES:
         raise GroupRuleError(_l("This group can no longer be changed."))
     before = _snapshot(group)
     _apply_details(group, details)
@@ -263,14 +264,6 @@ def contacts_of(group: Group) -> list[Membership]:
         .options(contains_eager(Membership.user)).order_by(User.name)))
 
 
-def active_member(group: Group, membership_id: int | None) -> Membership | None:
-    if membership_id is None:
-        return None
-    return db.session.scalar(select(Membership).where(
-        Membership.id == membership_id, Membership.group_id == group.id,
-        Membership.status == MembershipStatus.ACTIVE))
-
-
 # -- the contact person's household list (roster) ------------------------------------------------
 
 def save_household(group: Group, household: RosterHousehold | None, *, address: str, takes_part: bool,
@@ -289,8 +282,7 @@ def save_household(group: Group, household: RosterHousehold | None, *, address: 
 def my_memberships_query(user: User) -> Select:
     return (
         select(Membership).join(Membership.group).where(Membership.user_id == user.id)
-        .options(contains_eager(Membership.group).selectinload(Group.postcodes),
-                 contains_eager(Membership.group).options(with_request_count()))
+        .options(contains_eager(Membership.group).options(with_request_count()))
         .order_by(Membership.created_at.desc(), Membership.id.desc())
     )
 
@@ -380,7 +372,7 @@ def contact_register(municipality_ids: set[int]) -> Iterator[Membership]:
     """Every contact person of the municipality's approved and pending groups: the register it keeps."""
     return db.session.scalars(
         select(Membership).join(Membership.group).join(Membership.user)
-        .where(Group.municipality_id.in_(municipality_ids), Group.status.in_(OPEN_FOR_DUPLICATES),
+        .where(Group.municipality_id.in_(municipality_ids), Group.status.in_(OPEN_STATUSES),
                Membership.role == MembershipRole.CONTACT, Membership.status == MembershipStatus.ACTIVE)
         .options(contains_eager(Membership.group).selectinload(Group.postcodes), contains_eager(Membership.user))
         .order_by(Group.name, Group.id, User.name)
