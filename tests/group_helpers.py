@@ -1,7 +1,10 @@
-"""Groups in a given state for tests, made through the same services the pages use."""
+"""Groups in a given state for tests, made through the same services the pages use, and what checks them."""
+from sqlalchemy import select
+
+from tests.querycount import count_queries
 from watch.extensions import db
 from watch.groups.services import register_group
-from watch.models import GroupKind, GroupStatus, Membership, MembershipRole, MembershipStatus
+from watch.models import GroupKind, GroupStatus, Membership, MembershipRole, MembershipStatus, OutboxMessage
 
 NEIGHBOURHOOD = {"name": "Västra vägen", "area_description": "Villaområdet väster om centrum",
                  "streets": "Västra vägen\nTallvägen", "postcodes": ["61331"], "households": 14,
@@ -23,3 +26,28 @@ def make_group(contact, *, kind=GroupKind.NEIGHBOURHOOD, status=GroupStatus.APPR
             db.session.add(Membership(group=group, user=person, role=role, status=state))
     db.session.commit()
     return group
+
+
+def neighbourhood_form(**overrides):
+    return {"name": "Ramdalen norra", "area_description": "Radhusen vid Ramdalsvägen",
+            "streets": "Ramdalsvägen\r\nFrösängsvägen 1–15", "postcodes": "613 35, 61336", "households": "12",
+            "latitude": "", "longitude": "", "show_phone": "y", **overrides}
+
+
+def boat_form(**overrides):
+    return {"name": "Femöre fritidsbåtshamn", "site_type": "marina", "address": "Femörevägen 50",
+            "postcodes": "613 52", "berths": "80", "watch_week_from": "18", "watch_week_to": "41",
+            "area_description": "", "latitude": "58,6439", "longitude": "17,1260", **overrides}
+
+
+def emails_to(db, person) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == person.email)))
+
+
+def assert_bounded(db, client, url, grow):
+    with count_queries(db.engine) as few:
+        assert client.get(url).status_code == 200
+    grow()
+    with count_queries(db.engine) as many:
+        assert client.get(url).status_code == 200
+    assert many.count == few.count <= 6, many

@@ -5,9 +5,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from tests.group_helpers import make_group
 from tests.querycount import count_queries
-from tests.test_groups import assert_bounded, emails_to, neighbourhood_form
+from tests.group_helpers import assert_bounded, emails_to, make_group, neighbourhood_form
 from watch.models import GroupChange, GroupKind, GroupStatus, Role
 
 

@@ -4,27 +4,14 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.group_helpers import make_group
-from tests.querycount import count_queries
+from tests.group_helpers import assert_bounded, boat_form, emails_to, make_group, neighbourhood_form
 from watch.groups.postcodes import PostcodeError, parse_postcodes
 from watch.models import (
-    BoatSiteType, Group, GroupKind, GroupStatus, Membership, MembershipRole, MembershipStatus, OutboxMessage, Role,
+    BoatSiteType, Group, GroupChange, GroupKind, GroupStatus, Membership, MembershipRole, MembershipStatus, Role,
     RosterHousehold,
 )
 
 HTMX = {"HX-Request": "true"}
-
-
-def neighbourhood_form(**overrides):
-    return {"name": "Ramdalen norra", "area_description": "Radhusen vid Ramdalsvägen",
-            "streets": "Ramdalsvägen\r\nFrösängsvägen 1–15", "postcodes": "613 35, 61336", "households": "12",
-            "latitude": "", "longitude": "", "show_phone": "y", **overrides}
-
-
-def boat_form(**overrides):
-    return {"name": "Femöre fritidsbåtshamn", "site_type": "marina", "address": "Femörevägen 50",
-            "postcodes": "613 52", "berths": "80", "watch_week_from": "18", "watch_week_to": "41",
-            "area_description": "", "latitude": "58,6439", "longitude": "17,1260", **overrides}
 
 
 def membership_exists(db, membership_id: int) -> bool:
@@ -33,10 +20,6 @@ def membership_exists(db, membership_id: int) -> bool:
 
 def group_count(db) -> int:
     return db.session.scalar(select(func.count(Group.id)))
-
-
-def emails_to(db, person) -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == person.email)))
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -187,8 +170,6 @@ def test_applicant_edits_after_a_change_request_and_every_change_is_logged(db, f
 
 
 def group_changes(db, group):
-    from watch.models import GroupChange
-
     return list(db.session.scalars(select(GroupChange).where(GroupChange.group_id == group.id)))
 
 
@@ -516,15 +497,6 @@ def test_only_the_groups_contact_persons_see_its_household_list(db, factory, log
 
 
 # -- bounded queries on every list page ----------------------------------------------------------
-
-def assert_bounded(db, client, url, grow):
-    with count_queries(db.engine) as few:
-        assert client.get(url).status_code == 200
-    grow()
-    with count_queries(db.engine) as many:
-        assert client.get(url).status_code == 200
-    assert many.count == few.count <= 6, many
-
 
 def test_directory_runs_a_fixed_number_of_queries(client, db, factory):
     owner = factory.user()

@@ -146,8 +146,8 @@ class BoatForm(GroupDetailsForm):
     layout = ("name", "site_type", "address", "postcodes", "berths", "watch_week_from", "watch_week_to",
               "area_description")
     name = _name_field(_l("Name of the club, marina or harbour"))
-    site_type = SelectField(_l("Type"), choices=[SelectChoice(value, label) for value, label in labels.SITE_TYPE.items()],
-                            coerce=BoatSiteType,
+    site_type = SelectField(_l("Type"), coerce=BoatSiteType,
+                            choices=[SelectChoice(value, label) for value, label in labels.SITE_TYPE.items()],
                             validators=[InputRequired(_l("Choose the type."))])
     address = StringField(_l("Address"), validators=[DataRequired(_l("Enter the address of the harbour.")),
                                                      Length(max=200, message=_l("At most 200 characters."))],

@@ -78,7 +78,8 @@ class Group(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     rejection_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
-    change_request: Mapped[str] = mapped_column(Text, default="", server_default="")  # set while waiting for the applicant
+    # Set while the coordinator waits for the applicant to change something; cleared by their edit.
+    change_request: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     municipality: Mapped[Municipality] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
