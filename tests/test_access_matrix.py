@@ -12,7 +12,7 @@ import pytest
 
 from tests.observation_support import file_observation, photo_with_gps
 from watch.observations.photos import clean_photo, stored_photo
-from watch.models import Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
+from watch.models import Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
 
 ROLES = (
     "anonymous", "resident", "member", "contact", "coordinator", "police", "admin",
@@ -87,9 +87,28 @@ def observation_url(suffix: str = ""):
     return url
 
 
+def household_url(suffix: str = ""):
+    def url(world: World) -> str:
+        household = RosterHousehold(group_id=world.group.id, address="Västra vägen 14", takes_part=False)
+        world.db.session.add(household)
+        world.db.session.commit()
+        return f"/groups/{world.group.id}/roster/{household.id}{suffix}"
+
+    return url
+
+
+def membership_of(world: World, role: str) -> int:
+    return next(m.id for m in world.group.memberships if m.user is world.people[role])
+
+
 # Only the reporter and the municipality's coordinators see an observation before it is forwarded.
 SEES_OBSERVATION = roles(404, anonymous=302, member=200, coordinator=200)
 TRIAGES_OBSERVATION = roles(403, anonymous=302, coordinator=302, coordinator_other=404)
+# A group's own pages: its members read, its contact persons manage; everyone else is told nothing (404).
+GROUP_MEMBERS_READ = roles(404, anonymous=302, member=200, contact=200)
+CONTACTS_MANAGE = lambda status: roles(404, anonymous=302, member=403, contact=status)  # noqa: E731
+RESIDENTS_ONLY = roles(403, anonymous=302, resident=200, member=200, contact=200)
+COORDINATORS = roles(403, anonymous=302, coordinator=200, coordinator_other=200)
 
 MATRIX = {
     ("main.index", "GET"): (lambda w: "/", everyone(200)),
@@ -143,6 +162,40 @@ MATRIX = {
                                                 roles(403, anonymous=302, coordinator=302, coordinator_other=302)),
     ("observations.police_inbox", "GET"): (lambda w: "/police/observations",
                                            roles(403, anonymous=302, police=200, police_other=200)),
+    ("groups.mine", "GET"): (lambda w: "/groups/", split(302, 200)),
+    ("groups.find", "GET"): (lambda w: "/groups/find", everyone(302)),  # to one's own municipality's directory
+    ("groups.register_choose", "GET"): (lambda w: "/groups/register", RESIDENTS_ONLY),
+    ("groups.register", "GET"): (lambda w: "/groups/register/neighbourhood", RESIDENTS_ONLY),
+    ("groups.register", "POST"): (lambda w: "/groups/register/boat", RESIDENTS_ONLY),
+    ("groups.group", "GET"): (lambda w: f"/groups/{w.group.id}", GROUP_MEMBERS_READ),
+    ("groups.edit", "GET"): (lambda w: f"/groups/{w.group.id}/edit", CONTACTS_MANAGE(200)),
+    ("groups.edit", "POST"): (lambda w: f"/groups/{w.group.id}/edit", CONTACTS_MANAGE(200)),
+    ("groups.member_action", "POST"): (
+        lambda w: f"/groups/{w.group.id}/members/{membership_of(w, 'member')}/make-contact", CONTACTS_MANAGE(302)),
+    ("groups.show_phone", "POST"): (lambda w: f"/groups/{w.group.id}/phone", CONTACTS_MANAGE(302)),
+    ("groups.leave", "POST"): (lambda w: f"/groups/{w.group.id}/leave", roles(404, anonymous=302, member=302,
+                                                                              contact=302)),
+    ("groups.join", "POST"): (lambda w: f"/groups/{w.group.id}/join", roles(403, anonymous=302, resident=302,
+                                                                            member=302, contact=302)),
+    ("groups.directory", "GET"): (lambda w: f"/m/{w.municipality.slug}/groups", everyone(200)),
+    ("groups.directory_group", "GET"): (lambda w: f"/m/{w.municipality.slug}/groups/{w.group.id}", everyone(200)),
+    ("groups.roster", "GET"): (lambda w: f"/groups/{w.group.id}/roster", CONTACTS_MANAGE(200)),
+    ("groups.roster", "POST"): (lambda w: f"/groups/{w.group.id}/roster", CONTACTS_MANAGE(200)),
+    ("groups.household", "GET"): (household_url(), CONTACTS_MANAGE(200)),
+    ("groups.household", "POST"): (household_url(), CONTACTS_MANAGE(200)),
+    ("groups.delete_household", "POST"): (household_url("/delete"), CONTACTS_MANAGE(302)),
+    ("coordinator.home", "GET"): (lambda w: "/coordinator/", COORDINATORS),
+    ("coordinator.inbox", "GET"): (lambda w: "/coordinator/groups/pending", COORDINATORS),
+    # Police read the groups of the municipalities they cover; deciding is the coordinator's.
+    ("coordinator.groups", "GET"): (lambda w: "/coordinator/groups", {**COORDINATORS, "police": 200,
+                                                                       "police_other": 200}),
+    ("coordinator.group", "GET"): (lambda w: f"/coordinator/groups/{w.group.id}",
+                                   roles(403, anonymous=302, coordinator=200, police=200, coordinator_other=404,
+                                         police_other=404)),
+    ("coordinator.decide", "POST"): (lambda w: f"/coordinator/groups/{w.group.id}/archive",
+                                     roles(403, anonymous=302, coordinator=302, coordinator_other=404)),
+    ("coordinator.contacts_csv", "GET"): (lambda w: "/coordinator/groups/contacts.csv", COORDINATORS),
+    ("coordinator.changes", "GET"): (lambda w: "/coordinator/changes", COORDINATORS),
     # Development only (SHOW_DEMO_OUTBOX); 404 in production, see test_messaging.
     ("messaging.outbox", "GET"): (lambda w: "/dev/outbox", everyone(200)),
 }

@@ -58,6 +58,8 @@ def register_blueprints(app: Flask) -> None:
     from watch.admin.cli import register_cli
     from watch.audit.routes import bp as audit_bp
     from watch.auth.routes import bp as auth_bp
+    from watch.coordinator.routes import bp as coordinator_bp
+    from watch.groups.routes import bp as groups_bp
     from watch.main.routes import bp as main_bp
     from watch.messaging.routes import bp as messaging_bp
     from watch.mfa.routes import bp as mfa_bp
@@ -71,5 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(observations_bp)
+    app.register_blueprint(groups_bp)
+    app.register_blueprint(coordinator_bp)
     errors.register(app)
     register_cli(app)

@@ -6,11 +6,10 @@ from sqlalchemy import select
 from watch.admin.services import create_municipality, create_staff, find_municipality
 from watch.auth.services import create_user
 from watch.extensions import db
+from watch.groups.demo import seed as seed_groups
 from watch.mfa.services import enrol_with_known_secret, grouped_secret
+from watch.models import Role, User
 from watch.observations import demo as observations_demo
-from watch.models import (
-    Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role, User,
-)
 
 DEMO_PASSWORD = "Demo-losen-2026"
 # Staff log in with a code from an authenticator app. In the demo they all share this published
@@ -33,26 +32,11 @@ PEOPLE = [
     ("kontakt@nykoping.demo", "Gunnar Åberg", Role.RESIDENT, "nykoping", "+46701234509", "sv"),
 ]
 
-# (municipality, kind, status, name, area, postcodes, contact email, member emails)
-GROUPS = [
-    ("oxelosund", GroupKind.NEIGHBOURHOOD, GroupStatus.APPROVED, "Västra vägen",
-     "Västra vägen och Tallvägen, villaområdet väster om centrum", ["61331", "61332"],
-     "kontakt@oxelosund.demo", ["boende@oxelosund.demo", "resident@oxelosund.demo"]),
-    ("oxelosund", GroupKind.BOAT, GroupStatus.APPROVED, "Jogersö båtklubb",
-     "Bryggorna i Jogersö hamn, 140 båtplatser", ["61339"], "hamn@oxelosund.demo", ["boende@oxelosund.demo"]),
-    ("oxelosund", GroupKind.NEIGHBOURHOOD, GroupStatus.PENDING, "Ramdalen norra",
-     "Ramdalsvägen och Frösängsvägen", ["61335"], "resident@oxelosund.demo", []),
-    ("oxelosund", GroupKind.BOAT, GroupStatus.PENDING, "Femöre fritidsbåtshamn",
-     "Gästhamnen och bryggorna vid Femöre", ["61352"], "boende@oxelosund.demo", []),
-    ("nykoping", GroupKind.NEIGHBOURHOOD, GroupStatus.APPROVED, "Brandholmen",
-     "Brandholmsvägen och Skjutsgossevägen", ["61166"], "kontakt@nykoping.demo", []),
-]
-
 
 def seed_demo() -> Iterator[str]:
     yield from _seed_municipalities()
     yield from _seed_people()
-    yield from _seed_groups()
+    yield from seed_groups()
     yield from observations_demo.seed()
     yield f"Demo logins (password {DEMO_PASSWORD}):"
     for email, name, role, municipality, *_ in PEOPLE:
@@ -83,18 +67,3 @@ def _seed_people() -> Iterator[str]:
             enrol_with_known_secret(user, DEMO_TOTP_SECRET)
             yield f"two-factor login with the demo key for {email}"
 
-
-def _seed_groups() -> Iterator[str]:
-    for municipality_key, kind, status, name, area, postcodes, contact, members in GROUPS:
-        municipality = find_municipality(municipality_key)
-        if db.session.scalar(select(Group.id).where(Group.municipality_id == municipality.id, Group.name == name)):
-            continue
-        group = Group(municipality=municipality, kind=kind, status=status, name=name, area_description=area,
-                      postcodes=[GroupPostcode(postcode=p) for p in postcodes])
-        people = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_([contact, *members])))}
-        group.memberships = [
-            Membership(user=people[contact], role=MembershipRole.CONTACT, status=MembershipStatus.ACTIVE),
-            *(Membership(user=people[e], role=MembershipRole.MEMBER, status=MembershipStatus.ACTIVE) for e in members),
-        ]
-        db.session.add(group)
-        yield f"created {status} group {name}"

@@ -2,6 +2,7 @@
 from flask import Flask
 from flask_babel import get_locale
 
+from watch.pagination import page_url
 from watch.phone import display_phone, mask_phone
 
 
@@ -19,6 +20,7 @@ def input_attrs(field) -> dict[str, str]:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["input_attrs"] = input_attrs
+    app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["masked_phone"] = mask_phone
 

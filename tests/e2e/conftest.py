@@ -125,3 +125,8 @@ def log_in(page, audit, db, user) -> None:
         page.get_by_role("button", name="Logga in").click()
     expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
     audit(page)
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name="Logga ut").click()
+    expect(page.get_by_text("Du är utloggad.")).to_be_visible()

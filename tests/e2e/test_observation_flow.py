@@ -4,15 +4,10 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.e2e.conftest import log_in
 from tests.observation_support import has_gps, make_group, photo_with_gps
 from watch.models import Observation, Role
 from watch.observations.photos import photo_file
-
-
-def log_out(page):
-    page.get_by_role("button", name="Logga ut").click()
-    expect(page.get_by_role("link", name="Logga in")).to_be_visible()
+from tests.e2e.conftest import log_in, log_out
 
 
 def test_observation_from_phone_to_coordinator_to_police_and_back(page, audit, factory, db):

@@ -1,7 +1,10 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from watch.models.audit import AuditEvent
 from watch.models.base import Base, utcnow
-from watch.models.group import Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus
+from watch.models.group import (
+    DEFAULT_WATCH_WEEKS, BoatSiteType, Group, GroupChange, GroupKind, GroupPostcode, GroupStatus, Membership,
+    MembershipRole, MembershipStatus, RosterHousehold,
+)
 from watch.models.mfa import RecoveryCode
 from watch.models.municipality import Municipality
 from watch.models.observation import Observation, ObservationCategory, ObservationStatus
@@ -11,8 +14,11 @@ from watch.models.user import Role, User, police_coverage
 __all__ = [
     "AuditEvent",
     "Base",
+    "BoatSiteType",
     "Channel",
+    "DEFAULT_WATCH_WEEKS",
     "Group",
+    "GroupChange",
     "GroupKind",
     "GroupPostcode",
     "GroupStatus",
@@ -26,6 +32,7 @@ __all__ = [
     "OutboxMessage",
     "RecoveryCode",
     "Role",
+    "RosterHousehold",
     "User",
     "police_coverage",
     "utcnow",
