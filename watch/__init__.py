@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     from watch import errors
     from watch.admin.cli import register_cli
     from watch.auth.routes import bp as auth_bp
+    from watch.lagesbild.routes import bp as lagesbild_bp
     from watch.main.routes import bp as main_bp
     from watch.messaging.routes import bp as messaging_bp
     from watch.observations.routes import bp as observations_bp
@@ -61,5 +62,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(messaging_bp)
     app.register_blueprint(observations_bp)
+    app.register_blueprint(lagesbild_bp)
     errors.register(app)
     register_cli(app)

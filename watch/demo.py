@@ -6,6 +6,7 @@ from sqlalchemy import select
 from watch.admin.services import create_municipality, create_staff, find_municipality
 from watch.auth.services import create_user
 from watch.extensions import db
+from watch.lagesbild import demo as lagesbild_demo
 from watch.models import (
     Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role, User,
 )
@@ -48,6 +49,7 @@ def seed_demo() -> Iterator[str]:
     yield from _seed_municipalities()
     yield from _seed_people()
     yield from _seed_groups()
+    yield from lagesbild_demo.seed()  # after the observations: the published lägesbild counts them
     yield f"Demo logins (password {DEMO_PASSWORD}):"
     for email, name, role, municipality, *_ in PEOPLE:
         yield f"  {role:<11} {email:<28} {name} ({municipality or 'all'})"
