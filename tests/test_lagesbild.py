@@ -198,9 +198,11 @@ def test_the_chart_is_accessible_and_proportional(world, login, db):
     assert 'role="img" aria-labelledby="chart-title chart-desc"' in page
     assert '<title id="chart-title">Iakttagelser per kategori, vecka 10, 2026</title>' in page
     assert "Inbrott eller inbrottsförsök: 4, snitt för de fyra föregående perioderna 0." in page
+    assert 'class="chart__value chart__value--average" x="6.0" y="177">snitt 0</text>' in page
     assert '<text class="chart__label" x="0" y="140">Inbrott eller inbrottsförsök</text>' in page
     assert "Streckad stapel: snitt för de fyra föregående perioderna" in page  # the legend says it in words
-    assert "<caption>Iakttagelser per kategori jämfört med tidigare perioder</caption>" in page
+    assert '<caption id="categories-caption">Iakttagelser per kategori jämfört med tidigare perioder</caption>' in page
+    assert 'role="region" aria-labelledby="categories-caption" tabindex="0"' in page
 
 
 def test_notable_observations_are_listed_and_linked_for_the_coordinator_only(world, login, db):
@@ -298,6 +300,11 @@ def test_coordinator_publishes_and_history_is_never_rewritten(world, login, db, 
     assert picture.summary == "Fler inbrott i förråd kring Västra vägen."
     assert picture.counts["total"]["count"] == 3 and picture.counts["alerts_sent"] == 0
     frozen = dict(picture.counts)
+    # The week's page (and its print) carries the summary; a correction starts from it.
+    week_page = client.get("/lagesbild/oxelosund/2026/10").get_data(as_text=True)
+    assert '<h2 id="summary-heading">Sammanfattning</h2>' in week_page
+    assert "Fler inbrott i förråd kring Västra vägen.</textarea>" in week_page
+    assert 'id="summary-heading"' not in client.get("/lagesbild/oxelosund/2026/11").get_data(as_text=True)
 
     # The observations change afterwards: recategorised, anonymised, deleted, and a late one is filed.
     observations[0].category = C.VANDALISM

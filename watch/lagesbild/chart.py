@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 WIDTH = 340
-VALUE_ROOM = 44  # right of the longest bar, for its number
+VALUE_ROOM = 72  # right of the longest bar, for its number or "average 12.5"
 ROW_HEIGHT = 62
 LABEL_Y = 16
 BAR_Y, BAR_HEIGHT = 24, 16

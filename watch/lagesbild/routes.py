@@ -64,13 +64,17 @@ def _period_from_url(year: int, number: int) -> Period:
 def _render_week(municipality: Municipality, period: Period, *, period_form: PeriodForm | None = None,
                  publish_form: PublishForm | None = None):
     counts = services.counts(municipality.id, period)
+    summary = services.published_for_period(municipality.id, period)
     if period_form is None:
         period_form = PeriodForm(formdata=None, data={"first": period.first.key, "last": period.last.key})
     if publish_form is None and current_user.role == Role.COORDINATOR:
-        publish_form = PublishForm(formdata=None, data={"first_week": period.first.key, "last_week": period.last.key})
+        # A correction starts from what was published last for the same weeks.
+        publish_form = PublishForm(formdata=None, data={"first_week": period.first.key, "last_week": period.last.key,
+                                                        "summary": summary.summary if summary else ""})
     return render_template(
         "lagesbild/week.html",
         municipality=municipality, period=period, counts=counts, chart=category_chart(counts["categories"]),
+        summary=summary,
         notable=services.notable_observations(municipality.id, period),
         alerts=services.alerts_sent(municipality.id, period),
         published=services.latest_published(municipality.id, LATEST_ON_PAGE),

@@ -48,16 +48,24 @@ def _in_period(municipality_id: int, period: Period):
 
 
 def _category_counts(municipality_id: int, periods: list[Period]) -> list[dict[str, int]]:
-    """Observations per category in each period, in one statement; periods may overlap."""
-    parts = [
-        select(literal_column(str(index)).label("bucket"), Observation.category, func.count().label("n"))
-        .where(*_in_period(municipality_id, period))
-        .group_by(Observation.category)
-        for index, period in enumerate(periods)
-    ]
-    counts = [dict.fromkeys((c.value for c in ObservationCategory), 0) for _ in periods]
-    for bucket, category, n in db.session.execute(union_all(*parts)):
-        counts[int(bucket)][str(category)] = n
+    """Observations per category in each period (periods may overlap), from one GROUP BY week and category.
+
+    One index scan over exactly the weeks needed; a UNION per period made PostgreSQL start parallel
+    workers, which cost more than the counting itself.
+    """
+    weeks = sorted({week.key for period in periods for week in period.weeks()})
+    per_week = {
+        (week, str(category)): n
+        for week, category, n in db.session.execute(
+            select(Observation.observed_week, Observation.category, func.count())
+            .where(Observation.municipality_id == municipality_id, Observation.observed_week.in_(weeks))
+            .group_by(Observation.observed_week, Observation.category)
+        )
+    }
+    counts = []
+    for period in periods:
+        keys = [week.key for week in period.weeks()]
+        counts.append({c.value: sum(per_week.get((key, c.value), 0) for key in keys) for c in ObservationCategory})
     return counts
 
 
@@ -207,8 +215,13 @@ def latest_published(municipality_id: int, limit: int = 1) -> list[SituationPict
     return list(db.session.scalars(published_select(municipality_id).limit(limit)))
 
 
-def picture_period(picture: SituationPicture) -> Period:
-    return Period(IsoWeek.parse(picture.first_week), IsoWeek.parse(picture.last_week))
+def published_for_period(municipality_id: int, period: Period) -> SituationPicture | None:
+    """The latest lägesbild published for exactly these weeks: its summary goes on the printed page."""
+    return db.session.scalar(
+        published_select(municipality_id)
+        .where(SituationPicture.first_week == period.first.key, SituationPicture.last_week == period.last.key)
+        .limit(1)
+    )
 
 
 # ---- CSV ------------------------------------------------------------------------------------------

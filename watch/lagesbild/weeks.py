@@ -91,6 +91,9 @@ class Period:
         """The first moment after the period (next Monday 00:00 Swedish time)."""
         return day_start(self.last.sunday + timedelta(days=1))
 
+    def weeks(self) -> list[IsoWeek]:
+        return [self.first.shift(n) for n in range(self.length)]
+
     def shift(self, weeks: int) -> "Period":
         return Period(self.first.shift(weeks), self.last.shift(weeks))
 
