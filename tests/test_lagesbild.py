@@ -424,8 +424,11 @@ def test_only_the_municipalitys_coordinator_publishes(world, people, login, db):
 
 
 def test_a_police_officer_covering_several_municipalities_can_switch(world, people, login):
-    page = login(people["covering_police"]).get("/lagesbild/nykoping/2026/10").get_data(as_text=True)
-    assert 'href="/lagesbild/oxelosund">Oxelösund</a>' in page
+    client = login(people["covering_police"])
+    assert 'href="/lagesbild/oxelosund">Oxelösund</a>' in client.get("/lagesbild/nykoping/2026/10").get_data(as_text=True)
+    assert 'href="/lagesbild/nykoping">Nyköping</a>' in client.get("/lagesbild/oxelosund/2026/10").get_data(as_text=True)
+    assert "Andra kommuner du ansvarar för" not in login(world.police).get("/lagesbild/oxelosund/2026/10").get_data(
+        as_text=True)
     assert login(people["covering_police"]).get("/lagesbild").location == "/lagesbild/nykoping"
 
 

@@ -33,10 +33,19 @@ def period_label(first: str | IsoWeek, last: str | IsoWeek) -> str:
     return _("%(first)s to %(last)s", first=week_label(first), last=week_label(last))
 
 
+def _find_municipality(slug: str) -> Municipality:
+    return db.session.scalar(select(Municipality).where(Municipality.slug == slug)) or abort(404)
+
+
 def _municipality(slug: str) -> Municipality:
-    municipality = db.session.scalar(select(Municipality).where(Municipality.slug == slug)) or abort(404)
+    """A municipality the current staff member serves; 404 for the others."""
+    municipality = _find_municipality(slug)
     ensure_municipality(municipality.id)
     return municipality
+
+
+def _page(query):
+    return db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
 
 
 def _week_or_404(year: int, number: int) -> IsoWeek:
@@ -80,9 +89,16 @@ def _render_week(municipality: Municipality, period: Period, *, period_form: Per
         published=services.latest_published(municipality.id, LATEST_ON_PAGE),
         period_form=period_form, publish_form=publish_form, this_week=services.this_week(),
         previous_period=period.shift(-period.length), next_period=period.shift(period.length),
-        other_municipalities=sorted((m for m in current_user.covered_municipalities if m.id != municipality.id),
-                                    key=lambda m: m.name) if current_user.role == Role.POLICE else [],
+        other_municipalities=_other_municipalities(municipality),
     )
+
+
+def _other_municipalities(shown: Municipality) -> list[Municipality]:
+    """A police area spans several municipalities: the officer's others, to switch between."""
+    if current_user.role != Role.POLICE:
+        return []
+    served = [current_user.municipality, *current_user.covered_municipalities]
+    return sorted((m for m in served if m is not None and m.id != shown.id), key=lambda m: m.name)
 
 
 @bp.get("/lagesbild")
@@ -97,8 +113,7 @@ def home():
 @role_required(*STAFF)
 def this_week(slug: str):
     municipality = _municipality(slug)
-    week = services.this_week()
-    return redirect(week_url(municipality, Period(week, week)))
+    return redirect(week_url(municipality, services.this_week_period()))
 
 
 @bp.get("/lagesbild/<slug>/<int:year>/<int:week>")
@@ -115,8 +130,7 @@ def period(slug: str):
     form = PeriodForm(formdata=request.args)
     if form.validate():
         return redirect(week_url(municipality, form.period))
-    week = services.this_week()
-    return _render_week(municipality, Period(week, week), period_form=form)
+    return _render_week(municipality, services.this_week_period(), period_form=form)
 
 
 @bp.get("/lagesbild/<slug>/<int:year>/<int:week>/counts.csv")
@@ -143,17 +157,15 @@ def publish(slug: str):
         flash(_("The lägesbild for %(period)s is published.",
                 period=period_label(picture.first_week, picture.last_week)), "success")
         return redirect(week_url(municipality, form.period) + "#published")
-    week = services.this_week()
-    return _render_week(municipality, form.period or Period(week, week), publish_form=form)
+    return _render_week(municipality, form.period or services.this_week_period(), publish_form=form)
 
 
 @bp.get("/lagesbild/<slug>/published")
 @role_required(*STAFF)
 def published(slug: str):
     municipality = _municipality(slug)
-    page = db.paginate(services.published_select(municipality.id), page=request.args.get("page", 1, type=int),
-                       per_page=PER_PAGE, error_out=False)
-    return render_template("lagesbild/published.html", municipality=municipality, page=page)
+    return render_template("lagesbild/published.html", municipality=municipality,
+                           page=_page(services.published_select(municipality.id)))
 
 
 # ---- medborgarlöfte -------------------------------------------------------------------------------
@@ -162,9 +174,8 @@ def published(slug: str):
 @role_required(*STAFF)
 def promises(slug: str):
     municipality = _municipality(slug)
-    page = db.paginate(services.promises_select(municipality.id), page=request.args.get("page", 1, type=int),
-                       per_page=PER_PAGE, error_out=False)
-    return render_template("lagesbild/promises.html", municipality=municipality, page=page, today=services.today(),
+    return render_template("lagesbild/promises.html", municipality=municipality,
+                           page=_page(services.promises_select(municipality.id)), today=services.today(),
                            promise_state=services.promise_state)
 
 
@@ -201,7 +212,6 @@ def edit_promise(slug: str, promise_id: int):
 @bp.get("/m/<slug>/promises")
 def promise_archive(slug: str):
     """Public: the municipality's earlier medborgarlöften with their follow-up."""
-    municipality = db.session.scalar(select(Municipality).where(Municipality.slug == slug)) or abort(404)
-    page = db.paginate(services.earlier_promises_select(municipality.id, services.today()),
-                       page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
-    return render_template("lagesbild/promise_archive.html", municipality=municipality, page=page)
+    municipality = _find_municipality(slug)
+    return render_template("lagesbild/promise_archive.html", municipality=municipality,
+                           page=_page(services.earlier_promises_select(municipality.id, services.today())))

@@ -38,6 +38,11 @@ def this_week() -> IsoWeek:
     return IsoWeek.of(utcnow())
 
 
+def this_week_period() -> Period:
+    week = this_week()
+    return Period(week, week)
+
+
 # ---- counts ---------------------------------------------------------------------------------------
 
 def _in_period(municipality_id: int, period: Period):
