@@ -7,12 +7,13 @@ POSTs are sent without a form: they show what a role reaches, not what a valid f
 from dataclasses import dataclass, field
 
 import io
+from datetime import date
 
 import pytest
 
 from tests.observation_support import file_observation, photo_with_gps
 from watch.observations.photos import clean_photo, stored_photo
-from watch.models import Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
+from watch.models import CitizenPromise, Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
 
 ROLES = (
     "anonymous", "resident", "member", "contact", "coordinator", "police", "admin",
@@ -97,6 +98,15 @@ def household_url(suffix: str = ""):
     return url
 
 
+def promise_url(world: World) -> str:
+    promise = CitizenPromise(municipality_id=world.municipality.id, title="Tryggare gästhamn",
+                             body="Polisen och kommunen är på plats i gästhamnen på sommarhelgerna.",
+                             starts_on=date(2026, 5, 1), ends_on=date(2026, 8, 31))
+    world.db.session.add(promise)
+    world.db.session.commit()
+    return f"/lagesbild/{world.municipality.slug}/promises/{promise.id}/edit"
+
+
 def membership_of(world: World, role: str) -> int:
     return next(m.id for m in world.group.memberships if m.user is world.people[role])
 
@@ -109,6 +119,8 @@ GROUP_MEMBERS_READ = roles(404, anonymous=302, member=200, contact=200)
 CONTACTS_MANAGE = lambda status: roles(404, anonymous=302, member=403, contact=status)  # noqa: E731
 RESIDENTS_ONLY = roles(403, anonymous=302, resident=200, member=200, contact=200)
 COORDINATORS = roles(403, anonymous=302, coordinator=200, coordinator_other=200)
+# The lägesbild: the municipality's coordinator and police read it; another municipality's staff get 404.
+READS_LAGESBILD = roles(403, anonymous=302, coordinator=200, police=200, coordinator_other=404, police_other=404)
 
 MATRIX = {
     ("main.index", "GET"): (lambda w: "/", everyone(200)),
@@ -196,6 +208,25 @@ MATRIX = {
                                      roles(403, anonymous=302, coordinator=302, coordinator_other=404)),
     ("coordinator.contacts_csv", "GET"): (lambda w: "/coordinator/groups/contacts.csv", COORDINATORS),
     ("coordinator.changes", "GET"): (lambda w: "/coordinator/changes", COORDINATORS),
+    ("lagesbild.home", "GET"): (lambda w: "/lagesbild", roles(403, anonymous=302, **{r: 302 for r in STAFF
+                                                                                        if r != "admin"})),
+    ("lagesbild.this_week", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}",
+                                     {**READS_LAGESBILD, "coordinator": 302, "police": 302}),
+    ("lagesbild.week", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/2026/47", READS_LAGESBILD),
+    ("lagesbild.period", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/period", READS_LAGESBILD),
+    ("lagesbild.export_csv", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/2026/47/counts.csv",
+                                      READS_LAGESBILD),
+    # Publishing is the coordinator's alone; an empty form comes back with its errors.
+    ("lagesbild.publish", "POST"): (lambda w: f"/lagesbild/{w.municipality.slug}/publish",
+                                    roles(403, anonymous=302, coordinator=200, coordinator_other=404)),
+    ("lagesbild.published", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/published", READS_LAGESBILD),
+    ("lagesbild.promises", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/promises", READS_LAGESBILD),
+    ("lagesbild.new_promise", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/promises/new", READS_LAGESBILD),
+    ("lagesbild.new_promise", "POST"): (lambda w: f"/lagesbild/{w.municipality.slug}/promises/new",
+                                        READS_LAGESBILD),
+    ("lagesbild.edit_promise", "GET"): (promise_url, READS_LAGESBILD),
+    ("lagesbild.edit_promise", "POST"): (promise_url, READS_LAGESBILD),
+    ("lagesbild.promise_archive", "GET"): (lambda w: f"/m/{w.municipality.slug}/promises", everyone(200)),
     # Development only (SHOW_DEMO_OUTBOX); 404 in production, see test_messaging.
     ("messaging.outbox", "GET"): (lambda w: "/dev/outbox", everyone(200)),
 }

@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from watch.auth.routes import bp as auth_bp
     from watch.coordinator.routes import bp as coordinator_bp
     from watch.groups.routes import bp as groups_bp
+    from watch.lagesbild.routes import bp as lagesbild_bp
     from watch.main.routes import bp as main_bp
     from watch.messaging.routes import bp as messaging_bp
     from watch.mfa.routes import bp as mfa_bp
@@ -75,5 +76,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(observations_bp)
     app.register_blueprint(groups_bp)
     app.register_blueprint(coordinator_bp)
+    app.register_blueprint(lagesbild_bp)
     errors.register(app)
     register_cli(app)

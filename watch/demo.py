@@ -7,6 +7,7 @@ from watch.admin.services import create_municipality, create_staff, find_municip
 from watch.auth.services import create_user
 from watch.extensions import db
 from watch.groups.demo import seed as seed_groups
+from watch.lagesbild import demo as lagesbild_demo
 from watch.mfa.services import enrol_with_known_secret, grouped_secret
 from watch.models import Role, User
 from watch.observations import demo as observations_demo
@@ -38,6 +39,7 @@ def seed_demo() -> Iterator[str]:
     yield from _seed_people()
     yield from seed_groups()
     yield from observations_demo.seed()
+    yield from lagesbild_demo.seed()  # after the observations: the published lägesbild counts them
     yield f"Demo logins (password {DEMO_PASSWORD}):"
     for email, name, role, municipality, *_ in PEOPLE:
         yield f"  {role:<11} {email:<28} {name} ({municipality or 'all'})"

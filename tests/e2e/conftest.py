@@ -109,12 +109,12 @@ def page(browser, live_server, audit, db):
     assert not unaudited, f"pages visited but not audited with audit(page): {sorted(unaudited)}"
 
 
-def log_in(page, audit, db, user) -> None:
+def log_in(page, audit, db, user, password: str = PASSWORD) -> None:
     """Log in through the login page, typing the code from the app where two-factor login asks for one."""
     page.goto("/login")
     audit(page)
     page.get_by_label("E-post").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     if urlsplit(page.url).path == "/login/code":
         audit(page)

@@ -39,6 +39,8 @@ def test_coordinators_first_login_sets_up_totp_and_later_logins_ask_for_a_code(p
     page.get_by_role("link", name="Jag har sparat koderna, fortsätt").click()
     expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
     audit(page)
+    page.get_by_role("link", name="Samordning").click()
+    audit(page)
     page.get_by_role("link", name="Händelselogg").click()
     expect(page.locator(".audit-list").get_by_text("Tvåstegsinloggning påslagen")).to_be_visible()
     audit(page)

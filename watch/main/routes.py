@@ -4,6 +4,7 @@ from sqlalchemy import select, text
 
 from watch.extensions import db
 from watch.i18n import LANGUAGE_COOKIE
+from watch.lagesbild import services as lagesbild
 from watch.models import Municipality
 from watch.security import is_safe_redirect
 
@@ -19,7 +20,7 @@ def index():
 @bp.get("/m/<slug>")
 def municipality(slug: str):
     found = db.session.scalar(select(Municipality).where(Municipality.slug == slug)) or abort(404)
-    return render_template("main/municipality.html", municipality=found)
+    return render_template("main/municipality.html", municipality=found, public=lagesbild.public_summary(found.id))
 
 
 @bp.post("/language")

@@ -5,6 +5,7 @@ from watch.models.group import (
     DEFAULT_WATCH_WEEKS, BoatSiteType, Group, GroupChange, GroupKind, GroupPostcode, GroupStatus, Membership,
     MembershipRole, MembershipStatus, RosterHousehold,
 )
+from watch.models.lagesbild import CitizenPromise, SituationPicture
 from watch.models.mfa import RecoveryCode
 from watch.models.municipality import Municipality
 from watch.models.observation import Observation, ObservationCategory, ObservationStatus
@@ -16,6 +17,7 @@ __all__ = [
     "Base",
     "BoatSiteType",
     "Channel",
+    "CitizenPromise",
     "DEFAULT_WATCH_WEEKS",
     "Group",
     "GroupChange",
@@ -33,6 +35,7 @@ __all__ = [
     "RecoveryCode",
     "Role",
     "RosterHousehold",
+    "SituationPicture",
     "User",
     "police_coverage",
     "utcnow",

@@ -1,0 +1,217 @@
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from watch.extensions import db
+from watch.lagesbild import services
+from watch.lagesbild.chart import category_chart
+from watch.lagesbild.forms import PeriodForm, PromiseForm, PublishForm
+from watch.lagesbild.weeks import IsoWeek, Period
+from watch.models import CitizenPromise, Municipality, Role
+from watch.security import ensure_municipality, role_required
+
+bp = Blueprint("lagesbild", __name__)
+PER_PAGE = 10
+LATEST_ON_PAGE = 3
+STAFF = (Role.COORDINATOR, Role.POLICE)
+
+bp.add_app_template_filter(services.display_postcode, "postcode")
+bp.add_app_template_filter(format_decimal, "decimal")
+
+
+@bp.app_template_global()
+def week_label(week: str | IsoWeek) -> str:
+    week = IsoWeek.parse(week) if isinstance(week, str) else week
+    return _("week %(number)d, %(year)d", number=week.number, year=week.year)
+
+
+@bp.app_template_global()
+def period_label(first: str | IsoWeek, last: str | IsoWeek) -> str:
+    if str(first) == str(last):
+        return week_label(first)
+    return _("%(first)s to %(last)s", first=week_label(first), last=week_label(last))
+
+
+def _find_municipality(slug: str) -> Municipality:
+    return db.session.scalar(select(Municipality).where(Municipality.slug == slug)) or abort(404)
+
+
+def _municipality(slug: str) -> Municipality:
+    """A municipality the current staff member serves; 404 for the others."""
+    municipality = _find_municipality(slug)
+    ensure_municipality(municipality.id)
+    return municipality
+
+
+def _page(query):
+    return db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+
+
+def _week_or_404(year: int, number: int) -> IsoWeek:
+    try:
+        return IsoWeek(year, number)
+    except ValueError:
+        abort(404)
+
+
+@bp.app_template_global("lagesbild_url")
+def week_url(municipality: Municipality, period: Period, endpoint: str = "lagesbild.week") -> str:
+    extra = {} if period.is_single_week else {"last": period.last.key}
+    return url_for(endpoint, slug=municipality.slug, year=period.first.year, week=period.first.number, **extra)
+
+
+def _period_from_url(year: int, number: int) -> Period:
+    """The week in the path, or the weeks up to ?last=; an address we never build is not found."""
+    first = _week_or_404(year, number)
+    last = IsoWeek.parse(request.args["last"]) if "last" in request.args else first
+    if last is None or last < first or first.weeks_until(last) > services.MAX_PERIOD_WEEKS:
+        abort(404)
+    return Period(first, last)
+
+
+def _render_week(municipality: Municipality, period: Period, *, period_form: PeriodForm | None = None,
+                 publish_form: PublishForm | None = None):
+    counts = services.counts(municipality.id, period)
+    summary = services.published_for_period(municipality.id, period)
+    if period_form is None:
+        period_form = PeriodForm(formdata=None, data={"first": period.first.key, "last": period.last.key})
+    if publish_form is None and current_user.role == Role.COORDINATOR:
+        # A correction starts from what was published last for the same weeks.
+        publish_form = PublishForm(formdata=None, data={"first_week": period.first.key, "last_week": period.last.key,
+                                                        "summary": summary.summary if summary else ""})
+    return render_template(
+        "lagesbild/week.html",
+        municipality=municipality, period=period, counts=counts, chart=category_chart(counts["categories"]),
+        summary=summary,
+        notable=services.notable_observations(municipality.id, period),
+        alerts=services.alerts_sent(municipality.id, period),
+        published=services.latest_published(municipality.id, LATEST_ON_PAGE),
+        period_form=period_form, publish_form=publish_form, this_week=services.this_week(),
+        previous_period=period.shift(-period.length), next_period=period.shift(period.length),
+        other_municipalities=_other_municipalities(municipality),
+    )
+
+
+def _other_municipalities(shown: Municipality) -> list[Municipality]:
+    """A police area spans several municipalities: the officer's others, to switch between."""
+    if current_user.role != Role.POLICE:
+        return []
+    served = [current_user.municipality, *current_user.covered_municipalities]
+    return sorted((m for m in served if m is not None and m.id != shown.id), key=lambda m: m.name)
+
+
+@bp.get("/lagesbild")
+@role_required(*STAFF)
+def home():
+    if current_user.municipality is None:
+        abort(404)
+    return redirect(url_for(".this_week", slug=current_user.municipality.slug))
+
+
+@bp.get("/lagesbild/<slug>")
+@role_required(*STAFF)
+def this_week(slug: str):
+    municipality = _municipality(slug)
+    return redirect(week_url(municipality, services.this_week_period()))
+
+
+@bp.get("/lagesbild/<slug>/<int:year>/<int:week>")
+@role_required(*STAFF)
+def week(slug: str, year: int, week: int):
+    municipality = _municipality(slug)
+    return _render_week(municipality, _period_from_url(year, week))
+
+
+@bp.get("/lagesbild/<slug>/period")
+@role_required(*STAFF)
+def period(slug: str):
+    municipality = _municipality(slug)
+    form = PeriodForm(formdata=request.args)
+    if form.validate():
+        return redirect(week_url(municipality, form.period))
+    return _render_week(municipality, services.this_week_period(), period_form=form)
+
+
+@bp.get("/lagesbild/<slug>/<int:year>/<int:week>/counts.csv")
+@role_required(*STAFF)
+def export_csv(slug: str, year: int, week: int):
+    municipality = _municipality(slug)
+    period = _period_from_url(year, week)
+    name = f"lagesbild-{municipality.slug}-{period.first.key}" + ("" if period.is_single_week else f"-{period.last.key}")
+    return Response(
+        services.counts_csv(services.counts(municipality.id, period)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@bp.post("/lagesbild/<slug>/publish")
+@role_required(Role.COORDINATOR)
+def publish(slug: str):
+    municipality = _municipality(slug)
+    form = PublishForm()
+    if form.validate_on_submit():
+        picture = services.publish(municipality, form.period, form.summary.data, current_user)
+        db.session.commit()
+        flash(_("The lägesbild for %(period)s is published.",
+                period=period_label(picture.first_week, picture.last_week)), "success")
+        return redirect(week_url(municipality, form.period) + "#published")
+    return _render_week(municipality, form.period or services.this_week_period(), publish_form=form)
+
+
+@bp.get("/lagesbild/<slug>/published")
+@role_required(*STAFF)
+def published(slug: str):
+    municipality = _municipality(slug)
+    return render_template("lagesbild/published.html", municipality=municipality,
+                           page=_page(services.published_select(municipality.id)))
+
+
+# ---- medborgarlöfte -------------------------------------------------------------------------------
+
+@bp.get("/lagesbild/<slug>/promises")
+@role_required(*STAFF)
+def promises(slug: str):
+    municipality = _municipality(slug)
+    return render_template("lagesbild/promises.html", municipality=municipality,
+                           page=_page(services.promises_select(municipality.id)), today=services.today(),
+                           promise_state=services.promise_state)
+
+
+def _save_promise(municipality: Municipality, promise: CitizenPromise | None):
+    form = PromiseForm(obj=promise)
+    if request.method == "GET" and promise is None:
+        form.starts_on.data, form.ends_on.data = services.default_promise_period(services.today())
+    if form.validate_on_submit():
+        services.save_promise(promise, municipality, current_user, title=form.title.data, body=form.body.data,
+                              starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                              follow_up=form.follow_up.data)
+        db.session.commit()
+        flash(_("The medborgarlöfte is saved."), "success")
+        return redirect(url_for(".promises", slug=municipality.slug))
+    return render_template("lagesbild/promise_form.html", municipality=municipality, form=form, promise=promise)
+
+
+@bp.route("/lagesbild/<slug>/promises/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def new_promise(slug: str):
+    return _save_promise(_municipality(slug), None)
+
+
+@bp.route("/lagesbild/<slug>/promises/<int:promise_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def edit_promise(slug: str, promise_id: int):
+    municipality = _municipality(slug)
+    promise = db.session.get(CitizenPromise, promise_id)
+    if promise is None or promise.municipality_id != municipality.id:
+        abort(404)
+    return _save_promise(municipality, promise)
+
+
+@bp.get("/m/<slug>/promises")
+def promise_archive(slug: str):
+    """Public: the municipality's earlier medborgarlöften with their follow-up."""
+    municipality = _find_municipality(slug)
+    return render_template("lagesbild/promise_archive.html", municipality=municipality,
+                           page=_page(services.earlier_promises_select(municipality.id, services.today())))

@@ -1,0 +1,358 @@
+"""The weekly lägesbild and the medborgarlöfte: counts, publishing, promises and the public summary.
+
+Every count is a GROUP BY in the database over the (municipality_id, observed_week) index; Python
+only arranges the few aggregated rows that come back.
+"""
+import calendar
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import format_decimal, gettext as _
+from sqlalchemy import Select, exists, func, literal_column, or_, select, union_all
+from sqlalchemy.orm import joinedload
+
+from watch.extensions import db
+from watch.lagesbild.weeks import IsoWeek, Period
+from watch.models import (
+    CitizenPromise, Group, GroupPostcode, GroupStatus, Municipality, Observation, ObservationCategory,
+    SituationPicture, User, utcnow,
+)
+from watch.observations.services import CATEGORY_LABELS, local_zone
+
+PREVIOUS_PERIODS = 4  # the trend compares with the four periods just before
+MAX_PERIOD_WEEKS = 53  # one lägesbild covers at most a year
+NOTABLE_LIMIT = 50
+SNAPSHOT_VERSION = 1
+
+
+def today() -> date:
+    return datetime.now(local_zone()).date()
+
+
+def this_week() -> IsoWeek:
+    return IsoWeek.of(utcnow())
+
+
+def this_week_period() -> Period:
+    week = this_week()
+    return Period(week, week)
+
+
+# ---- counts ---------------------------------------------------------------------------------------
+
+def _in_period(municipality_id: int, period: Period):
+    return (
+        Observation.municipality_id == municipality_id,
+        Observation.observed_week.between(period.first.key, period.last.key),
+    )
+
+
+def _category_counts(municipality_id: int, periods: list[Period]) -> list[dict[str, int]]:
+    """Observations per category in each period (periods may overlap), from one GROUP BY week and category.
+
+    One index scan over exactly the weeks needed; a UNION per period made PostgreSQL start parallel
+    workers, which cost more than the counting itself.
+    """
+    weeks = sorted({week.key for period in periods for week in period.weeks()})
+    per_week = {
+        (week, str(category)): n
+        for week, category, n in db.session.execute(
+            select(Observation.observed_week, Observation.category, func.count())
+            .where(Observation.municipality_id == municipality_id, Observation.observed_week.in_(weeks))
+            .group_by(Observation.observed_week, Observation.category)
+        )
+    }
+    counts = []
+    for period in periods:
+        keys = [week.key for week in period.weeks()]
+        counts.append({c.value: sum(per_week.get((key, c.value), 0) for key in keys) for c in ObservationCategory})
+    return counts
+
+
+def _group_counts(municipality_id: int, period: Period) -> list[dict[str, Any]]:
+    """Every approved group (zero when quiet), and any other group that has observations in the period."""
+    observed = (
+        select(Observation.group_id, func.count().label("n"))
+        .where(*_in_period(municipality_id, period))
+        .group_by(Observation.group_id)
+        .subquery()
+    )
+    count = func.coalesce(observed.c.n, 0)
+    rows = db.session.execute(
+        select(Group.name, count)
+        .outerjoin(observed, observed.c.group_id == Group.id)
+        .where(Group.municipality_id == municipality_id,
+               or_(Group.status == GroupStatus.APPROVED, observed.c.n.is_not(None)))
+        .order_by(count.desc(), Group.name)
+    )
+    return [{"name": name, "count": n} for name, n in rows]
+
+
+def _postcode_counts(municipality_id: int, period: Period) -> list[dict[str, Any]]:
+    """Observations per postcode; the approved groups' postcodes are listed with zero when quiet."""
+    observed = (
+        select(Observation.postcode.label("postcode"), func.count().label("n"))
+        .where(*_in_period(municipality_id, period))
+        .group_by(Observation.postcode)
+    )
+    covered = (
+        select(GroupPostcode.postcode.label("postcode"), literal_column("0").label("n"))
+        .join(Group, Group.id == GroupPostcode.group_id)
+        .where(Group.municipality_id == municipality_id, Group.status == GroupStatus.APPROVED)
+    )
+    both = union_all(observed, covered).subquery()
+    total = func.sum(both.c.n)
+    rows = db.session.execute(
+        select(both.c.postcode, total)
+        .group_by(both.c.postcode)
+        .order_by(total.desc(), both.c.postcode.is_(None), both.c.postcode)
+    )
+    return [{"postcode": postcode, "count": int(n)} for postcode, n in rows]
+
+
+def _compared(count: int, previous: list[int], last_year: int) -> dict[str, Any]:
+    return {
+        "count": count,
+        "previous": previous,
+        "previous_average": round(sum(previous) / len(previous), 1),
+        "last_year": last_year,
+    }
+
+
+def counts(municipality_id: int, period: Period) -> dict[str, Any]:
+    """The numbers of a lägesbild, as plain JSON: what the page shows and what publishing freezes.
+
+    Three queries whatever the number of observations.
+    """
+    previous = period.previous(PREVIOUS_PERIODS)
+    last_year = period.last_year()
+    current, *earlier, year_ago = _category_counts(municipality_id, [period, *previous, last_year])
+    categories = [
+        {"key": key, **_compared(n, [bucket[key] for bucket in earlier], year_ago[key])}
+        for key, n in current.items()
+    ]
+    return {
+        "version": SNAPSHOT_VERSION,
+        "first_week": period.first.key,
+        "last_week": period.last.key,
+        "previous_periods": [[p.first.key, p.last.key] for p in previous],
+        "last_year_period": [last_year.first.key, last_year.last.key],
+        "total": _compared(sum(current.values()), [sum(b.values()) for b in earlier], sum(year_ago.values())),
+        "categories": categories,
+        "groups": _group_counts(municipality_id, period),
+        "postcodes": _postcode_counts(municipality_id, period),
+    }
+
+
+def notable_observations(municipality_id: int, period: Period) -> list[Observation]:
+    """What the coordinator marked as notable in the period, oldest first."""
+    return list(db.session.scalars(
+        select(Observation)
+        .where(*_in_period(municipality_id, period), Observation.notable.is_(True))
+        .options(joinedload(Observation.group))
+        .order_by(Observation.observed_at, Observation.id)
+        .limit(NOTABLE_LIMIT)
+    ))
+
+
+# ---- alerts sent in the period --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SentAlert:
+    """One alert (utskick) as the lägesbild shows it."""
+
+    sent_at: datetime
+    target: str  # who it went to, in words: "Båtsamverkan", "613 31, 613 32"
+    text: str
+    recipients: int
+
+
+# (municipality_id, period start, period end) → the alerts sent in [start, end), oldest first.
+AlertProvider = Callable[[int, datetime, datetime], list[SentAlert]]
+ALERT_PROVIDER_KEY = "lagesbild.alert_provider"
+
+
+def use_alert_provider(app, provider: AlertProvider | None) -> None:
+    """Connect the lägesbild to where alerts are stored (the alerts feature registers itself here)."""
+    if provider is None:
+        app.extensions.pop(ALERT_PROVIDER_KEY, None)
+    else:
+        app.extensions[ALERT_PROVIDER_KEY] = provider
+
+
+def alerts_sent(municipality_id: int, period: Period) -> list[SentAlert] | None:
+    """The period's alerts, or None while no alert store is connected (the page then says so)."""
+    provider = current_app.extensions.get(ALERT_PROVIDER_KEY)
+    return None if provider is None else provider(municipality_id, period.starts_at, period.ends_at)
+
+
+# ---- publishing -----------------------------------------------------------------------------------
+
+def publish(municipality: Municipality, period: Period, summary: str, by: User) -> SituationPicture:
+    """Freeze the period's numbers as they are now, with the coordinator's summary."""
+    snapshot = counts(municipality.id, period)
+    alerts = alerts_sent(municipality.id, period)
+    snapshot["alerts_sent"] = None if alerts is None else len(alerts)
+    picture = SituationPicture(
+        municipality=municipality, first_week=period.first.key, last_week=period.last.key,
+        summary=summary.strip(), counts=snapshot, published_by=by,
+    )
+    db.session.add(picture)
+    db.session.flush()
+    return picture
+
+
+def published_select(municipality_id: int) -> Select:
+    return (
+        select(SituationPicture)
+        .where(SituationPicture.municipality_id == municipality_id)
+        .options(joinedload(SituationPicture.published_by))
+        .order_by(SituationPicture.published_at.desc(), SituationPicture.id.desc())
+    )
+
+
+def latest_published(municipality_id: int, limit: int = 1) -> list[SituationPicture]:
+    return list(db.session.scalars(published_select(municipality_id).limit(limit)))
+
+
+def published_for_period(municipality_id: int, period: Period) -> SituationPicture | None:
+    """The latest lägesbild published for exactly these weeks: its summary goes on the printed page."""
+    return db.session.scalar(
+        published_select(municipality_id)
+        .where(SituationPicture.first_week == period.first.key, SituationPicture.last_week == period.last.key)
+        .limit(1)
+    )
+
+
+# ---- CSV ------------------------------------------------------------------------------------------
+
+def _cell(value: Any) -> Any:
+    """Spreadsheets run text that starts like a formula; group names come from residents."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def counts_csv(snapshot: dict[str, Any]) -> str:
+    """The numbers only, one row per count: never names of people, places typed by people or free text.
+
+    Semicolons and a byte-order mark, so a Swedish Excel opens it as columns with å, ä and ö intact.
+    """
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_("First week"), _("Last week"), _("Breakdown"), _("Value"), _("Observations"),
+                     _("Average of the four previous periods"), _("Same period last year")])
+    weeks = [snapshot["first_week"], snapshot["last_week"]]
+
+    def compared(label, value, row):
+        writer.writerow([*weeks, label, _cell(value), row["count"], format_decimal(row["previous_average"]),
+                         row["last_year"]])
+
+    compared(_("Total"), "", snapshot["total"])
+    for row in snapshot["categories"]:
+        compared(_("Category"), str(CATEGORY_LABELS[row["key"]]), row)
+    for row in snapshot["groups"]:
+        writer.writerow([*weeks, _("Group"), _cell(row["name"]), row["count"], "", ""])
+    for row in snapshot["postcodes"]:
+        writer.writerow([*weeks, _("Postcode"), display_postcode(row["postcode"]), row["count"], "", ""])
+    return out.getvalue()
+
+
+def display_postcode(postcode: str | None) -> str:
+    return f"{postcode[:3]} {postcode[3:]}" if postcode else _("Unknown postcode")
+
+
+# ---- medborgarlöfte -------------------------------------------------------------------------------
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day (31 October + 4 months → 28/29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_promise_period(start: date) -> tuple[date, date]:
+    """Four months, the usual length of a medborgarlöfte."""
+    return start, add_months(start, 4) - timedelta(days=1)
+
+
+def current_promises(municipality_id: int, on: date) -> list[CitizenPromise]:
+    """The promises whose period covers the day, the most recently started first (normally just one)."""
+    return list(db.session.scalars(
+        select(CitizenPromise)
+        .where(CitizenPromise.municipality_id == municipality_id,
+               CitizenPromise.starts_on <= on, CitizenPromise.ends_on >= on)
+        .order_by(CitizenPromise.starts_on.desc(), CitizenPromise.id.desc())
+    ))
+
+
+def earlier_promises_select(municipality_id: int, on: date) -> Select:
+    """The archive: promises whose period has ended, the latest first."""
+    return (
+        select(CitizenPromise)
+        .where(CitizenPromise.municipality_id == municipality_id, CitizenPromise.ends_on < on)
+        .order_by(CitizenPromise.ends_on.desc(), CitizenPromise.id.desc())
+    )
+
+
+def has_earlier_promises(municipality_id: int, on: date) -> bool:
+    return db.session.scalar(select(exists().where(
+        CitizenPromise.municipality_id == municipality_id, CitizenPromise.ends_on < on
+    )))
+
+
+def promises_select(municipality_id: int) -> Select:
+    """Every promise of a municipality for the staff's list, the latest period first."""
+    return (
+        select(CitizenPromise)
+        .where(CitizenPromise.municipality_id == municipality_id)
+        .order_by(CitizenPromise.starts_on.desc(), CitizenPromise.id.desc())
+    )
+
+
+def promise_state(promise: CitizenPromise, on: date) -> str:
+    if promise.ends_on < on:
+        return "ended"
+    return "upcoming" if promise.starts_on > on else "current"
+
+
+def save_promise(promise: CitizenPromise | None, municipality: Municipality, by: User, *, title: str, body: str,
+                 starts_on: date, ends_on: date, follow_up: str) -> CitizenPromise:
+    if promise is None:
+        promise = CitizenPromise(municipality=municipality, created_by=by)
+        db.session.add(promise)
+    else:
+        promise.updated_at = utcnow()
+    promise.title = title.strip()
+    promise.body = body.strip()
+    promise.starts_on = starts_on
+    promise.ends_on = ends_on
+    promise.follow_up = (follow_up or "").strip()
+    db.session.flush()
+    return promise
+
+
+# ---- the municipality's front page ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicSummary:
+    picture: SituationPicture | None
+    promises: list[CitizenPromise]
+    has_archive: bool
+
+
+def public_summary(municipality_id: int, on: date | None = None) -> PublicSummary:
+    """What residents see: the latest published numbers (no free text) and the current medborgarlöfte."""
+    on = on or today()
+    pictures = latest_published(municipality_id)
+    return PublicSummary(
+        picture=pictures[0] if pictures else None,
+        promises=current_promises(municipality_id, on),
+        has_archive=has_earlier_promises(municipality_id, on),
+    )
