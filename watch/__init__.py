@@ -52,12 +52,16 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from watch import errors
     from watch.admin.cli import register_cli
+    from watch.alerts.routes import bp as alerts_bp
     from watch.auth.routes import bp as auth_bp
     from watch.main.routes import bp as main_bp
     from watch.messaging.routes import bp as messaging_bp
+    from watch.sms.routes import bp as sms_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(messaging_bp)
+    app.register_blueprint(alerts_bp)
+    app.register_blueprint(sms_bp)
     errors.register(app)
     register_cli(app)

@@ -2,11 +2,17 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from watch.models.base import Base, UTCDateTime, str_enum, utcnow
 from watch.models.municipality import Municipality
+
+
+class AlertChannel(enum.StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+    NONE = "none"  # read alerts in the portal only
 
 
 class Role(enum.StrEnum):
@@ -40,6 +46,15 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # Alerts: SMS only reach a number its owner verified with a code; the channel is their choice,
+    # and members (not contact persons) get alerts sent to them only if they opted in.
+    verified_phone: Mapped[str | None] = mapped_column(String(16))
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    alert_channel: Mapped[AlertChannel] = mapped_column(
+        str_enum(AlertChannel, "alert_channel"), default=AlertChannel.SMS, server_default=AlertChannel.SMS.value
+    )
+    member_alerts: Mapped[bool] = mapped_column(default=False, server_default=false())
+
     municipality: Mapped[Municipality | None] = relationship()
     covered_municipalities: Mapped[list[Municipality]] = relationship(secondary=police_coverage)
 
@@ -50,6 +65,11 @@ class User(UserMixin, Base):
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.COORDINATOR, Role.POLICE, Role.ADMIN)
+
+    @property
+    def has_verified_phone(self) -> bool:
+        """Verification belongs to a number: changing the number in the profile undoes it."""
+        return self.phone is not None and self.verified_phone == self.phone
 
     def municipality_ids(self) -> set[int]:
         """The municipalities whose data this person may see in their role."""
