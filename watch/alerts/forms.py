@@ -40,6 +40,7 @@ class ComposeForm(FlaskForm):
         ],
         default=AlertTarget.MUNICIPALITY.value,
         validators=[DataRequired(_l("Choose who should get the alert."))],
+        invalid_choice_message=_l("Choose one of the options listed."),
     )
     kind = RadioField(
         _l("Kind of group"),
@@ -62,6 +63,7 @@ class ComposeForm(FlaskForm):
         ],
         default=AlertAudience.CONTACTS.value,
         validators=[DataRequired(_l("Choose who should get the alert."))],
+        invalid_choice_message=_l("Choose one of the options listed."),
     )
     body = TextAreaField(
         _l("Message"),
@@ -172,6 +174,7 @@ class PreferencesForm(FlaskForm):
             SelectChoice(AlertChannel.NONE.value, _l("Only here in the portal")),
         ],
         validators=[DataRequired(_l("Choose how you want to get alerts."))],
+        invalid_choice_message=_l("Choose one of the options listed."),
     )
     member_alerts = BooleanField(
         _l("Send me alerts also as a member, not only when I am a contact person"),
