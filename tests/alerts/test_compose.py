@@ -203,3 +203,13 @@ def test_compose_is_rate_limited_per_person(town, login, rate_limited_client):
     for _ in range(20):
         assert client.post("/alerts/new", data=compose_data(town.municipality)).status_code == 302
     assert client.post("/alerts/new", data=compose_data(town.municipality)).status_code == 429
+
+
+def test_review_keeps_line_breaks_of_the_message(db, town, login):
+    police = login(town.police)
+    body = "Inbrott i natt.\nLås förråden.\n\nTips: 114 14."
+    page = police.post("/alerts/new", data=compose_data(town.municipality, body=body, action="review"))
+    hidden = re.search(r'<input type="hidden" name="body" value="([^"]*)"', page.get_data(as_text=True)).group(1)
+    assert hidden == body
+    response = police.post("/alerts/new", data=compose_data(town.municipality, body=hidden.replace("\n", "\r\n")))
+    assert db.session.get(Alert, int(response.location.rsplit("/", 1)[1])).body == body
