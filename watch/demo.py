@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 from watch.admin.services import create_municipality, create_staff, find_municipality
+from watch.alerts import demo as alerts_demo
 from watch.auth.services import create_user
 from watch.extensions import db
 from watch.models import (
@@ -48,6 +49,7 @@ def seed_demo() -> Iterator[str]:
     yield from _seed_municipalities()
     yield from _seed_people()
     yield from _seed_groups()
+    yield from alerts_demo.seed()
     yield f"Demo logins (password {DEMO_PASSWORD}):"
     for email, name, role, municipality, *_ in PEOPLE:
         yield f"  {role:<11} {email:<28} {name} ({municipality or 'all'})"
