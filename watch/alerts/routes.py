@@ -65,18 +65,20 @@ def compose():
         flash(_("Characters that need UCS-2 were replaced. Check the message before you send it."), "info")
     elif request.method == "POST" and action != "edit" and form.validate():
         targeting = form.targeting()
-        reach = services.reach(targeting)
-        if not reach.reached:
-            form.target.errors = [_("Nobody would get this alert: the chosen groups have no one to send to.")]
-        elif action == "send":
+        if action == "send":
             alert = services.create_alert(current_user, targeting, form.body.data, form.validity.data)
-            db.session.commit()
-            dispatch_alert(alert.id)
-            flash(_("The alert is on its way."), "success")
-            return redirect(url_for("alerts.detail", alert_id=alert.id))
+            if services.reached(alert):
+                db.session.commit()
+                dispatch_alert(alert.id)
+                flash(_("The alert is on its way."), "success")
+                return redirect(url_for("alerts.detail", alert_id=alert.id))
+            db.session.rollback()
         else:
-            return render_template("alerts/confirm.html", form=form, reach=reach,
-                                   sms=count_sms(form.body.data), description=services.describe_targeting(targeting))
+            reach = services.reach(targeting)
+            if reach.reached:
+                return render_template("alerts/confirm.html", form=form, reach=reach, sms=count_sms(form.body.data),
+                                       description=services.describe_targeting(targeting))
+        form.target.errors = [_("Nobody would get this alert: the chosen groups have no one to send to.")]
     return render_template("alerts/compose.html", form=form, summary=_summary(form))
 
 

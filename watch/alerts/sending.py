@@ -127,39 +127,39 @@ def send_claimed(delivery_id: int) -> None:
     """Send one claimed delivery and record the outcome at once."""
     delivery = db.session.get(Delivery, delivery_id)
     alert = delivery.alert
-    now = utcnow()
-    if now >= alert.valid_until:
+    if utcnow() >= alert.valid_until:
         _finish(delivery, DeliveryStatus.FAILED, error_code="expired")
         return
     if db.session.get(SmsOptOut, delivery.phone) is not None:
         _finish(delivery, DeliveryStatus.SKIPPED, skip_reason=SkipReason.OPTED_OUT)
         return
+    phone, body, attempt, user_id = delivery.phone, alert.body, delivery.attempts, delivery.user_id
+    callback, valid_until = status_callback_url(delivery), alert.valid_until
+    look_since = delivery.first_attempt_at - LOOKBACK if delivery.outcome_unknown else None
+    # End the read transaction: no database connection waits while Twilio answers.
+    db.session.commit()
     backend = get_backend()
     try:
-        sid = None
-        if delivery.outcome_unknown:
-            sid = backend.find_sent(delivery.phone, alert.body, delivery.first_attempt_at - LOOKBACK)
+        sid = backend.find_sent(phone, body, look_since) if look_since else None
         if sid is None:
             wait_for_send_slot()
-            sid = backend.send(
-                delivery.phone, alert.body, status_callback=status_callback_url(delivery),
-                validity_seconds=int((alert.valid_until - utcnow()).total_seconds()), user_id=delivery.user_id,
-            )
+            sid = backend.send(phone, body, status_callback=callback, user_id=user_id,
+                               validity_seconds=int((valid_until - utcnow()).total_seconds()))
     except SmsError as error:
-        log.info("delivery %s attempt %s failed: %s", delivery.id, delivery.attempts, error)
-        _record_failure(delivery, error.code, outcome_unknown=error.outcome_unknown)
+        log.info("delivery %s attempt %s failed: %s", delivery_id, attempt, error)
+        _record_failure(db.session.get(Delivery, delivery_id), error.code, outcome_unknown=error.outcome_unknown)
         return
-    _record_sent(delivery, sid)
+    _record_sent(delivery_id, sid)
     if backend.fakes_receipts:
-        fake_delivery_receipt(delivery.id, delivery.attempts, sid)
+        fake_delivery_receipt(delivery_id, attempt, sid)
 
 
-def _record_sent(delivery: Delivery, sid: str) -> None:
+def _record_sent(delivery_id: int, sid: str) -> None:
     # A receipt may have arrived while create() was returning: then its status stays.
     now = utcnow()
     in_flight = Delivery.status.in_([DeliveryStatus.SENDING, DeliveryStatus.QUEUED])
     db.session.execute(
-        update(Delivery).where(Delivery.id == delivery.id)
+        update(Delivery).where(Delivery.id == delivery_id)
         .values(provider_sid=sid, sent_at=now, updated_at=now, outcome_unknown=False, claimed_at=None,
                 status=case((in_flight, DeliveryStatus.SENT.value), else_=Delivery.status),
                 error_code=case((in_flight, None), else_=Delivery.error_code))

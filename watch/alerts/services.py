@@ -219,6 +219,12 @@ def create_alert(author: User, targeting: Targeting, body: str, validity_hours: 
     return alert
 
 
+def reached(alert: Alert) -> bool:
+    """Whether anyone gets the alert by SMS or email (everyone skipped means nobody does)."""
+    return db.session.scalar(select(Delivery.id).where(
+        Delivery.alert_id == alert.id, Delivery.status != DeliveryStatus.SKIPPED).limit(1)) is not None
+
+
 # ---- what the pages show -------------------------------------------------------------------
 
 def alerts_for_staff(municipality_ids, page: int):
