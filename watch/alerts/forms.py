@@ -22,6 +22,17 @@ def _normalise_newlines(text):
     return text.replace("\r\n", "\n").strip() if isinstance(text, str) else text
 
 
+def required_radio(label, options, required_message, default=None) -> RadioField:
+    """Radio buttons for a StrEnum: one must be chosen, and a tampered value gets a clear message."""
+    return RadioField(
+        label,
+        choices=[SelectChoice(value.value, text) for value, text in options],
+        default=default.value if default else None,
+        validators=[DataRequired(required_message)],
+        invalid_choice_message=_l("Choose one of the options listed."),
+    )
+
+
 class CheckboxListField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -30,17 +41,13 @@ class CheckboxListField(SelectMultipleField):
 class ComposeForm(FlaskForm):
     municipality = SelectField(_l("Municipality"), coerce=int,
                                invalid_choice_message=_l("Choose one of the municipalities listed."))
-    target = RadioField(
+    target = required_radio(
         _l("Who should get the alert?"),
-        choices=[
-            SelectChoice(AlertTarget.MUNICIPALITY.value, _l("Every approved group in the municipality")),
-            SelectChoice(AlertTarget.KIND.value, _l("One kind of group")),
-            SelectChoice(AlertTarget.GROUPS.value, _l("Chosen groups")),
-            SelectChoice(AlertTarget.POSTCODES.value, _l("Groups in chosen postcodes")),
-        ],
-        default=AlertTarget.MUNICIPALITY.value,
-        validators=[DataRequired(_l("Choose who should get the alert."))],
-        invalid_choice_message=_l("Choose one of the options listed."),
+        [(AlertTarget.MUNICIPALITY, _l("Every approved group in the municipality")),
+         (AlertTarget.KIND, _l("One kind of group")),
+         (AlertTarget.GROUPS, _l("Chosen groups")),
+         (AlertTarget.POSTCODES, _l("Groups in chosen postcodes"))],
+        _l("Choose who should get the alert."), default=AlertTarget.MUNICIPALITY,
     )
     kind = RadioField(
         _l("Kind of group"),
@@ -55,15 +62,11 @@ class ComposeForm(FlaskForm):
         description=_l("Five digits each, separated by commas, for example 613 31, 613 32."),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
-    audience = RadioField(
+    audience = required_radio(
         _l("Send to"),
-        choices=[
-            SelectChoice(AlertAudience.CONTACTS.value, _l("Contact persons (usual)")),
-            SelectChoice(AlertAudience.MEMBERS.value, _l("Contact persons and the members who asked for alerts")),
-        ],
-        default=AlertAudience.CONTACTS.value,
-        validators=[DataRequired(_l("Choose who should get the alert."))],
-        invalid_choice_message=_l("Choose one of the options listed."),
+        [(AlertAudience.CONTACTS, _l("Contact persons (usual)")),
+         (AlertAudience.MEMBERS, _l("Contact persons and the members who asked for alerts"))],
+        _l("Choose who should get the alert."), default=AlertAudience.CONTACTS,
     )
     body = TextAreaField(
         _l("Message"),
@@ -166,15 +169,11 @@ class ConfirmCodeForm(FlaskForm):
 
 
 class PreferencesForm(FlaskForm):
-    channel = RadioField(
+    channel = required_radio(
         _l("How do you want to get alerts?"),
-        choices=[
-            SelectChoice(AlertChannel.SMS.value, _l("By SMS")),
-            SelectChoice(AlertChannel.EMAIL.value, _l("By email")),
-            SelectChoice(AlertChannel.NONE.value, _l("Only here in the portal")),
-        ],
-        validators=[DataRequired(_l("Choose how you want to get alerts."))],
-        invalid_choice_message=_l("Choose one of the options listed."),
+        [(AlertChannel.SMS, _l("By SMS")), (AlertChannel.EMAIL, _l("By email")),
+         (AlertChannel.NONE, _l("Only here in the portal"))],
+        _l("Choose how you want to get alerts."),
     )
     member_alerts = BooleanField(
         _l("Send me alerts also as a member, not only when I am a contact person"),
