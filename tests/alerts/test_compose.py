@@ -213,3 +213,25 @@ def test_review_keeps_line_breaks_of_the_message(db, town, login):
     assert hidden == body
     response = police.post("/alerts/new", data=compose_data(town.municipality, body=hidden.replace("\n", "\r\n")))
     assert db.session.get(Alert, int(response.location.rsplit("/", 1)[1])).body == body
+
+
+def test_progress_polls_while_sending_and_stops_when_done(db, town, login):
+    from watch.alerts.sending import dispatch_alert
+    from watch.alerts.services import Targeting, create_alert
+    from watch.models import AlertTarget
+
+    alert = create_alert(town.police, Targeting(town.municipality.id, AlertTarget.MUNICIPALITY), "Lås dörren.", 4)
+    db.session.commit()
+    alert_id = alert.id
+    police = login(town.police)
+    waiting = police.get(f"/alerts/{alert_id}/progress", headers={"HX-Request": "true"})
+    text = waiting.get_data(as_text=True)
+    assert 'hx-trigger="every 2s"' in text and "Väntar på att utskickstjänsten ska starta." in text
+    assert "25 % hanterade: 1 av 4" in text and "HX-Trigger" not in waiting.headers  # Lisa is skipped at once
+    dispatch_alert(alert_id)
+    done = police.get(f"/alerts/{alert_id}/progress", headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 2s"' not in done.get_data(as_text=True)
+    assert "100 % hanterade: 4 av 4" in done.get_data(as_text=True)
+    assert done.headers["HX-Trigger"] == "deliveries-settled"  # the recipient table reloads once
+    table = police.get(f"/alerts/{alert_id}?fragment=recipients", headers={"HX-Request": "true"})
+    assert "<html" not in table.get_data(as_text=True) and "Levererat" in table.get_data(as_text=True)
