@@ -6,8 +6,11 @@ export FLASK_APP := watch
 
 .PHONY: demo test test-postgres install install-test assets translations db chromium worker clean
 
-demo: install assets translations db  ## install, seed the demo and serve http://127.0.0.1:5000
+demo: install assets translations db  ## install, seed the demo, start a job worker and serve http://127.0.0.1:5000
 	$(BIN)/flask demo seed
+	@# A job worker sends alerts (into the dev outbox) and email beside the server, and stops with it.
+	$(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install-test assets translations chromium  ## install what the tests need and run them all
@@ -41,3 +44,6 @@ chromium:
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance translations/*/LC_MESSAGES/*.mo
+
+worker:  ## run a background job worker (SMS, email, retries); several may run against one Redis
+	$(BIN)/flask jobs worker

@@ -13,7 +13,8 @@ import pytest
 
 from tests.observation_support import file_observation, photo_with_gps
 from watch.observations.photos import clean_photo, stored_photo
-from watch.models import CitizenPromise, Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
+from watch.alerts.services import Targeting, create_alert
+from watch.models import AlertTarget, CitizenPromise, Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
 
 ROLES = (
     "anonymous", "resident", "member", "contact", "coordinator", "police", "admin",
@@ -107,6 +108,18 @@ def promise_url(world: World) -> str:
     return f"/lagesbild/{world.municipality.slug}/promises/{promise.id}/edit"
 
 
+def alert_url(suffix: str = ""):
+    """An alert by the municipality's police officer to every approved group's contact persons."""
+
+    def url(world: World) -> str:
+        alert = create_alert(world.people["police"], Targeting(world.municipality.id, AlertTarget.MUNICIPALITY),
+                             "Tre inbrott i förråd på Västra vägen i veckan. Lås in trimmers.", 4)
+        world.db.session.commit()
+        return f"/alerts/{alert.id}{suffix}"
+
+    return url
+
+
 def membership_of(world: World, role: str) -> int:
     return next(m.id for m in world.group.memberships if m.user is world.people[role])
 
@@ -119,6 +132,9 @@ GROUP_MEMBERS_READ = roles(404, anonymous=302, member=200, contact=200)
 CONTACTS_MANAGE = lambda status: roles(404, anonymous=302, member=403, contact=status)  # noqa: E731
 RESIDENTS_ONLY = roles(403, anonymous=302, resident=200, member=200, contact=200)
 COORDINATORS = roles(403, anonymous=302, coordinator=200, coordinator_other=200)
+# Alerts are composed by a municipality's police and coordinators, and read by those of that municipality.
+SENDS_ALERTS = roles(403, anonymous=302, coordinator=200, police=200, coordinator_other=200, police_other=200)
+READS_ALERT = roles(403, anonymous=302, coordinator=200, police=200, coordinator_other=404, police_other=404)
 # The lägesbild: the municipality's coordinator and police read it; another municipality's staff get 404.
 READS_LAGESBILD = roles(403, anonymous=302, coordinator=200, police=200, coordinator_other=404, police_other=404)
 
@@ -227,6 +243,24 @@ MATRIX = {
     ("lagesbild.edit_promise", "GET"): (promise_url, READS_LAGESBILD),
     ("lagesbild.edit_promise", "POST"): (promise_url, READS_LAGESBILD),
     ("lagesbild.promise_archive", "GET"): (lambda w: f"/m/{w.municipality.slug}/promises", everyone(200)),
+    ("alerts.compose", "GET"): (lambda w: "/alerts/new", SENDS_ALERTS),
+    ("alerts.compose", "POST"): (lambda w: "/alerts/new", SENDS_ALERTS),
+    ("alerts.summary", "POST"): (lambda w: "/alerts/new/summary", SENDS_ALERTS),
+    ("alerts.index", "GET"): (lambda w: "/alerts", SENDS_ALERTS),
+    ("alerts.detail", "GET"): (alert_url(), READS_ALERT),
+    ("alerts.progress", "GET"): (alert_url("/progress"), READS_ALERT),
+    ("alerts.retry", "POST"): (alert_url("/retry"), {**READS_ALERT, "coordinator": 302, "police": 302}),
+    ("alerts.feed", "GET"): (lambda w: "/alerts/feed", split(302, 200)),
+    ("alerts.phone", "GET"): (lambda w: "/alerts/phone", split(302, 200)),
+    ("alerts.phone", "POST"): (lambda w: "/alerts/phone", split(302, 200)),
+    ("alerts.confirm_phone", "POST"): (lambda w: "/alerts/phone/confirm", split(302, 200)),
+    ("alerts.preferences", "GET"): (lambda w: "/alerts/preferences", split(302, 200)),
+    ("alerts.preferences", "POST"): (lambda w: "/alerts/preferences", everyone(302)),
+    # Only the contact person has a phone in this world; without one there is nothing to opt out.
+    ("alerts.sms_opt_out", "POST"): (lambda w: "/alerts/preferences/sms", roles(400, anonymous=302, contact=302)),
+    # Twilio's webhooks: without a valid X-Twilio-Signature nobody gets in, logged in or not.
+    ("sms.status", "POST"): (lambda w: "/sms/status", everyone(403)),
+    ("sms.inbound", "POST"): (lambda w: "/sms/inbound", everyone(403)),
     # Development only (SHOW_DEMO_OUTBOX); 404 in production, see test_messaging.
     ("messaging.outbox", "GET"): (lambda w: "/dev/outbox", everyone(200)),
 }

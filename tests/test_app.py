@@ -124,7 +124,9 @@ def test_production_cookies_are_secure_httponly_and_samesite_and_hsts_is_sent(tm
     from watch.config import ProductionConfig
 
     production = {key: getattr(ProductionConfig, key) for key in dir(ProductionConfig) if key.isupper()}
-    app = create_app({**production, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/prod.db", "SECRET_KEY": "x" * 40})
+    app = create_app({**production, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/prod.db", "SECRET_KEY": "x" * 40,
+                      "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t" * 32,
+                      "TWILIO_FROM": "+46700000000"})
     assert app.config["ENV_NAME"] == "production"
     assert app.config["REMEMBER_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
     assert app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"

@@ -439,8 +439,8 @@ def test_municipality_page_links_to_its_directory_and_to_registering(client, db,
 
 def test_nav_shows_groups_to_residents(db, factory, login):
     client = login(factory.user())
-    page = client.get("/").get_data(as_text=True)
-    assert ">Mina grupper</a>" in page and 'href="/groups/find"' in page
+    assert ">Mina grupper</a>" in client.get("/").get_data(as_text=True)
+    assert 'href="/groups/find"' in client.get("/groups/").get_data(as_text=True)
     assert client.get("/groups/find").location == "/m/oxelosund/groups"
 
 

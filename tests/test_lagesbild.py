@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 from tests.lagesbild_support import moment_in, observe
 from tests.observation_support import make_group
 from tests.querycount import count_queries
+from watch.alerts.services import Targeting, create_alert
 from watch.lagesbild import services
 from watch.lagesbild.chart import WIDTH, VALUE_ROOM, category_chart
 from watch.lagesbild.weeks import IsoWeek, Period, weeks_in_year
 from watch.models import (
-    CitizenPromise, GroupKind, GroupStatus, Observation, ObservationCategory as C, Role, SituationPicture,
+    AlertAudience, AlertStatus, AlertTarget, CitizenPromise, Delivery, DeliveryStatus, GroupKind, GroupStatus,
+    Observation, ObservationCategory as C, Role, SituationPicture,
 )
 from watch.observations.services import anonymise
 
@@ -247,37 +249,32 @@ def test_a_bad_period_gets_a_message_and_keeps_what_was_typed(world, login, firs
 
 # ---- alerts -----------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def alert_provider(app):
-    calls = []
-
-    def provide(answer):
-        def provider(municipality_id, starts_at, ends_at):
-            calls.append((municipality_id, starts_at, ends_at))
-            return answer
-        services.use_alert_provider(app, provider)
-        return calls
-
-    yield provide
-    services.use_alert_provider(app, None)
+def send_alert(db, author, municipality, body, created_at, status=AlertStatus.SENT, audience=AlertAudience.MEMBERS):
+    alert = create_alert(author, Targeting(municipality.id, AlertTarget.MUNICIPALITY, audience), body, 4)
+    alert.status, alert.created_at = status, created_at
+    db.session.commit()
+    return alert
 
 
-def test_alerts_section_says_it_is_not_connected_until_an_alert_store_is(world, login):
+def test_alerts_sent_in_the_period_are_listed_with_their_recipients(world, login, db):
+    # The reporter is a member of two approved groups, with a verified phone and member alerts on.
+    world.reporter.phone = world.reporter.verified_phone = "+46701234567"
+    world.reporter.member_alerts = True
+    in_week_10 = datetime(2026, 3, 4, 17, 5, tzinfo=timezone.utc)
+    sent = send_alert(db, world.police, world.oxelosund, "Motorstölder i Jogersö hamn i natt. Lås fast motorerna.",
+                      in_week_10)
+    send_alert(db, world.police, world.oxelosund, "Ett utkast som aldrig skickades.", in_week_10, AlertStatus.DRAFT)
+    send_alert(db, world.police, world.oxelosund, "Veckan efter.", in_week_10 + timedelta(days=7))
+    send_alert(db, world.other_police, world.nykoping, "Inbrott på Brandholmen.", in_week_10)
+    recipients = db.session.scalar(select(func.count(Delivery.id)).where(
+        Delivery.alert_id == sent.id, Delivery.status != DeliveryStatus.SKIPPED))
+    assert recipients == 1
+
     page = login(world.coordinator).get("/lagesbild/oxelosund/2026/10").get_data(as_text=True)
-    assert "Utskicken visas här när sms-utskicken har kopplats till lägesbilden." in page
-    assert "Inga utskick gjordes" not in page
-
-
-def test_alerts_sent_in_the_period_come_from_the_provider(world, login, alert_provider):
-    sent = services.SentAlert(sent_at=datetime(2026, 3, 4, 17, 5, tzinfo=timezone.utc), target="Båtsamverkan",
-                              text="Motorstölder i Jogersö hamn i natt. Lås fast motorerna.", recipients=14)
-    calls = alert_provider([sent])
-    page = login(world.coordinator).get("/lagesbild/oxelosund/2026/10").get_data(as_text=True)
-    assert "Motorstölder i Jogersö hamn i natt." in page and "Båtsamverkan" in page and "14 mottagare" in page
-    assert calls == [(world.oxelosund.id, datetime(2026, 3, 1, 23, tzinfo=timezone.utc),
-                      datetime(2026, 3, 8, 23, tzinfo=timezone.utc))]
-    alert_provider([])
-    page = login(world.coordinator).get("/lagesbild/oxelosund/2026/10").get_data(as_text=True)
+    assert "Motorstölder i Jogersö hamn i natt." in page
+    assert f"{recipients} mottagare" in page
+    assert "Ett utkast" not in page and "Veckan efter." not in page and "Brandholmen." not in page
+    page = login(world.coordinator).get("/lagesbild/oxelosund/2026/12").get_data(as_text=True)
     assert "Inga utskick gjordes under perioden." in page
 
 
@@ -288,8 +285,7 @@ def publish(client, first="2026-W10", last="2026-W10", summary="Fler inbrott i f
                                                              "summary": summary})
 
 
-def test_coordinator_publishes_and_history_is_never_rewritten(world, login, db, alert_provider):
-    alert_provider([])
+def test_coordinator_publishes_and_history_is_never_rewritten(world, login, db):
     observations = observe(db, world.reporter, world.villas, "2026-W10", C.BURGLARY, 3)
     client = login(world.coordinator)
     response = publish(client)
@@ -456,7 +452,8 @@ def test_the_page_runs_a_bounded_number_of_queries_whatever_the_data(world, logi
         with count_queries(db.engine) as queries:
             assert client.get("/lagesbild/oxelosund/2026/10").status_code == 200
         counts.append(queries.count)
-        assert queries.count <= 10, queries
+        # One query per section (user, municipality, three aggregates, notable, alerts, published, two badges).
+        assert queries.count <= 11, queries
     assert counts[0] == counts[1]
     with count_queries(db.engine) as queries:
         assert client.get("/lagesbild/oxelosund/2026/10/counts.csv").status_code == 200

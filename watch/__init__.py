@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from watch import errors
     from watch.admin.cli import register_cli
     from watch.audit.routes import bp as audit_bp
+    from watch.alerts.routes import bp as alerts_bp
     from watch.auth.routes import bp as auth_bp
     from watch.coordinator.routes import bp as coordinator_bp
     from watch.groups.routes import bp as groups_bp
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from watch.mfa.routes import bp as mfa_bp
     from watch.privacy.routes import bp as privacy_bp
     from watch.observations.routes import bp as observations_bp
+    from watch.sms.routes import bp as sms_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -77,5 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(groups_bp)
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(lagesbild_bp)
+    app.register_blueprint(alerts_bp)
+    app.register_blueprint(sms_bp)
     errors.register(app)
     register_cli(app)

@@ -69,6 +69,23 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "Grannsamverkan <noreply@grannsamverkan.local>")
     MAIL_TIMEOUT_SECONDS = 15
 
+    # SMS: "outbox" stores each message for the dev outbox page and fakes delivery receipts;
+    # "twilio" sends through Twilio. Only workers send; requests write rows and enqueue jobs.
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox")
+    TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
+    TWILIO_FROM = os.environ.get("TWILIO_FROM")
+    TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID")
+    TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL")  # a local fake Twilio in tests and benchmarks
+    TWILIO_HTTP_TIMEOUT_SECONDS = float(os.environ.get("TWILIO_HTTP_TIMEOUT_SECONDS", "10"))
+    SMS_RATE_PER_SECOND = float(os.environ.get("SMS_RATE_PER_SECOND", "10"))  # shared by all workers
+    SMS_SEND_CONCURRENCY = int(os.environ.get("SMS_SEND_CONCURRENCY", "4"))  # send jobs per alert at once
+    SMS_SEND_BATCH = 50  # a send job hands over after this many, so other jobs get a turn
+    SMS_RETRY_BASE_SECONDS = float(os.environ.get("SMS_RETRY_BASE_SECONDS", "30"))
+    SMS_RETRY_MAX_SECONDS = 1800
+    SMS_CLAIM_TIMEOUT_SECONDS = 300  # a claim older than this belongs to a worker that died
+    SMS_MAX_SEGMENTS = 6
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -88,11 +105,17 @@ class TestingConfig(Config):
     ARGON2_PARALLELISM = 1
     SHOW_DEMO_OUTBOX = True
     JOBS_IMMEDIATE = True  # jobs run inline, in their own app context
+    TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+    TWILIO_AUTH_TOKEN = "testing-auth-token"
+    TWILIO_FROM = "+46766860000"
+    TWILIO_HTTP_TIMEOUT_SECONDS = 2.0
+    SMS_RATE_PER_SECOND = 0  # no pacing unless a test asks for it
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "twilio")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     # Browsers then refuse plain http for a year; only where TLS is certain.
@@ -108,6 +131,12 @@ def check_production(config) -> None:
         raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters")
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         raise RuntimeError("DATABASE_URL must be set in production")
+    if config.get("SMS_BACKEND") == "twilio" and not (
+        config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN")
+        and (config.get("TWILIO_FROM") or config.get("TWILIO_MESSAGING_SERVICE_SID"))
+    ):
+        raise RuntimeError("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM "
+                           "or TWILIO_MESSAGING_SERVICE_SID")
 
 
 CONFIGS = {

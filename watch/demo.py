@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 from watch.admin.services import create_municipality, create_staff, find_municipality
+from watch.alerts import demo as alerts_demo
 from watch.auth.services import create_user
 from watch.extensions import db
 from watch.groups.demo import seed as seed_groups
@@ -38,6 +39,7 @@ def seed_demo() -> Iterator[str]:
     yield from _seed_municipalities()
     yield from _seed_people()
     yield from seed_groups()
+    yield from alerts_demo.seed()
     yield from observations_demo.seed()
     yield from lagesbild_demo.seed()  # after the observations: the published lägesbild counts them
     yield f"Demo logins (password {DEMO_PASSWORD}):"

@@ -95,7 +95,9 @@ def test_groups_from_registration_to_a_neighbour_joining(page, audit, factory, d
     log_out(page)
 
     log_in(page, audit, db, maria)
-    page.get_by_role("link", name="Grupper", exact=True).click()
+    page.get_by_role("link", name="Mina grupper").click()
+    audit(page)
+    page.get_by_role("link", name="Hitta en grupp att gå med i").click()
     audit(page)
     page.get_by_label("Postnummer, gata eller namn").fill("613 35")
     page.get_by_role("button", name="Sök").click()

@@ -6,12 +6,10 @@ only arranges the few aggregated rows that come back.
 import calendar
 import csv
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from flask_babel import format_decimal, gettext as _
 from sqlalchemy import Select, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload
@@ -19,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from watch.extensions import db
 from watch.lagesbild.weeks import IsoWeek, Period
 from watch.models import (
+    Alert, AlertStatus, Delivery, DeliveryStatus,
     CitizenPromise, Group, GroupPostcode, GroupStatus, Municipality, Observation, ObservationCategory,
     SituationPicture, User, utcnow,
 )
@@ -172,23 +171,21 @@ class SentAlert:
     recipients: int
 
 
-# (municipality_id, period start, period end) → the alerts sent in [start, end), oldest first.
-AlertProvider = Callable[[int, datetime, datetime], list[SentAlert]]
-ALERT_PROVIDER_KEY = "lagesbild.alert_provider"
-
-
-def use_alert_provider(app, provider: AlertProvider | None) -> None:
-    """Connect the lägesbild to where alerts are stored (the alerts feature registers itself here)."""
-    if provider is None:
-        app.extensions.pop(ALERT_PROVIDER_KEY, None)
-    else:
-        app.extensions[ALERT_PROVIDER_KEY] = provider
-
-
-def alerts_sent(municipality_id: int, period: Period) -> list[SentAlert] | None:
-    """The period's alerts, or None while no alert store is connected (the page then says so)."""
-    provider = current_app.extensions.get(ALERT_PROVIDER_KEY)
-    return None if provider is None else provider(municipality_id, period.starts_at, period.ends_at)
+def alerts_sent(municipality_id: int, period: Period) -> list[SentAlert]:
+    """The alerts that went out in the period, oldest first, with how many people they were sent to."""
+    recipients = (
+        select(func.count(Delivery.id))
+        .where(Delivery.alert_id == Alert.id, Delivery.status != DeliveryStatus.SKIPPED)
+        .correlate(Alert)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Alert.created_at, Alert.target_description, Alert.body, recipients)
+        .where(Alert.municipality_id == municipality_id, Alert.status != AlertStatus.DRAFT,
+               Alert.created_at >= period.starts_at, Alert.created_at < period.ends_at)
+        .order_by(Alert.created_at, Alert.id)
+    )
+    return [SentAlert(*row) for row in rows]
 
 
 # ---- publishing -----------------------------------------------------------------------------------
@@ -196,8 +193,7 @@ def alerts_sent(municipality_id: int, period: Period) -> list[SentAlert] | None:
 def publish(municipality: Municipality, period: Period, summary: str, by: User) -> SituationPicture:
     """Freeze the period's numbers as they are now, with the coordinator's summary."""
     snapshot = counts(municipality.id, period)
-    alerts = alerts_sent(municipality.id, period)
-    snapshot["alerts_sent"] = None if alerts is None else len(alerts)
+    snapshot["alerts_sent"] = len(alerts_sent(municipality.id, period))
     picture = SituationPicture(
         municipality=municipality, first_week=period.first.key, last_week=period.last.key,
         summary=summary.strip(), counts=snapshot, published_by=by,

@@ -1,5 +1,10 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from watch.models.audit import AuditEvent
+from watch.models.alert import (
+    FINAL_STATUSES, PENDING_STATUSES, Alert, AlertAudience, AlertStatus, AlertTarget, Delivery, DeliveryChannel,
+    DeliveryStatus, OptOutSource, PhoneVerification, SkipReason, SmsOptOut, SmsReply, SmsReplyKind, SmsSendSlot,
+    alert_group,
+)
 from watch.models.base import Base, utcnow
 from watch.models.group import (
     DEFAULT_WATCH_WEEKS, BoatSiteType, Group, GroupChange, GroupKind, GroupPostcode, GroupStatus, Membership,
@@ -10,15 +15,25 @@ from watch.models.mfa import RecoveryCode
 from watch.models.municipality import Municipality
 from watch.models.observation import Observation, ObservationCategory, ObservationStatus
 from watch.models.outbox import Channel, OutboxMessage
-from watch.models.user import Role, User, police_coverage
+from watch.models.user import AlertChannel, Role, User, police_coverage
 
 __all__ = [
     "AuditEvent",
+    "FINAL_STATUSES",
+    "PENDING_STATUSES",
+    "Alert",
+    "AlertAudience",
+    "AlertChannel",
+    "AlertStatus",
+    "AlertTarget",
     "Base",
     "BoatSiteType",
     "Channel",
     "CitizenPromise",
     "DEFAULT_WATCH_WEEKS",
+    "Delivery",
+    "DeliveryChannel",
+    "DeliveryStatus",
     "Group",
     "GroupChange",
     "GroupKind",
@@ -36,7 +51,17 @@ __all__ = [
     "Role",
     "RosterHousehold",
     "SituationPicture",
+    "OptOutSource",
+    "OutboxMessage",
+    "PhoneVerification",
+    "Role",
+    "SkipReason",
+    "SmsOptOut",
+    "SmsReply",
+    "SmsReplyKind",
+    "SmsSendSlot",
     "User",
+    "alert_group",
     "police_coverage",
     "utcnow",
 ]

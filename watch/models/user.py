@@ -10,6 +10,12 @@ from watch.models.base import Base, UTCDateTime, str_enum, utcnow
 from watch.models.municipality import Municipality
 
 
+class AlertChannel(enum.StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+    NONE = "none"  # read alerts in the portal only
+
+
 class Role(enum.StrEnum):
     RESIDENT = "resident"
     COORDINATOR = "coordinator"
@@ -54,6 +60,15 @@ class User(UserMixin, Base):
     # Observations: a coordinator's choice to get an email for each new one.
     email_new_observations: Mapped[bool] = mapped_column(default=False, server_default=false())
 
+    # Alerts: SMS only reach a number its owner verified with a code; the channel is their choice,
+    # and members (not contact persons) get alerts sent to them only if they opted in.
+    verified_phone: Mapped[str | None] = mapped_column(String(16))
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    alert_channel: Mapped[AlertChannel] = mapped_column(
+        str_enum(AlertChannel, "alert_channel"), default=AlertChannel.SMS, server_default=AlertChannel.SMS.value
+    )
+    member_alerts: Mapped[bool] = mapped_column(default=False, server_default=false())
+
     municipality: Mapped[Municipality | None] = relationship()
     covered_municipalities: Mapped[list[Municipality]] = relationship(secondary=police_coverage)
 
@@ -77,6 +92,11 @@ class User(UserMixin, Base):
     def mfa_required(self) -> bool:
         """Staff see other people's data: they cannot log in on a password alone."""
         return self.is_staff
+
+    @property
+    def has_verified_phone(self) -> bool:
+        """Verification belongs to a number: changing the number in the profile undoes it."""
+        return self.phone is not None and self.verified_phone == self.phone
 
     def municipality_ids(self) -> set[int]:
         """The municipalities whose data this person may see in their role."""

@@ -1,0 +1,236 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from watch.alerts import services, verification
+from watch.alerts.forms import ComposeForm, ConfirmCodeForm, PreferencesForm, SendCodeForm
+from watch.alerts.replies import is_opted_out, opt_in, opt_out
+from watch.alerts.sending import dispatch_alert, send_alert_sms
+from watch.extensions import db, htmx, limiter
+from watch.models import AlertChannel, Municipality, OptOutSource, Role
+from watch.phone import PhoneNumberError, normalise_phone
+from watch.security import ensure_municipality, role_required
+from watch.sms.encoding import count as count_sms
+from watch.sms.encoding import replace_non_gsm
+
+bp = Blueprint("alerts", __name__, url_prefix="/alerts")
+
+SENDERS = (Role.POLICE, Role.COORDINATOR)
+
+
+@bp.app_template_filter("delivery_details")
+def delivery_details_filter(delivery) -> str:
+    return services.delivery_details(delivery)
+
+
+@bp.app_template_filter("visible_char")
+def visible_char(char: str) -> str:
+    """Spaces and invisible characters shown by their code point, so the sender sees what is meant."""
+    return char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+def _number_key() -> str:
+    """Rate-limit key for the number a code is sent to, however it was typed."""
+    try:
+        return "phone:" + normalise_phone(request.form.get("phone", ""))
+    except PhoneNumberError:
+        return "phone:invalid"
+
+
+def _compose_form() -> ComposeForm:
+    ids = current_user.municipality_ids()
+    municipalities = db.session.query(Municipality).filter(Municipality.id.in_(ids)).order_by(Municipality.name)
+    return ComposeForm(list(municipalities), services.approved_groups(ids))
+
+
+# ---- composing -----------------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*SENDERS)
+@limiter.limit("20 per hour", methods=["POST"], key_func=_user_key,
+               deduct_when=lambda response: response.status_code == 302)
+def compose():
+    """Write → review (recipients and skips) → send. Sending creates the rows and returns at once."""
+    form = _compose_form()
+    action = request.form.get("action", "review")
+    if request.method == "GET":
+        form.municipality.data = current_user.municipality_id
+    if request.method == "POST" and action == "replace":
+        form.body.raw_data = [replace_non_gsm(form.body.data or "")]
+        form.body.data = form.body.raw_data[0]
+        flash(_("Characters that need UCS-2 were replaced. Check the message before you send it."), "info")
+    elif request.method == "POST" and action != "edit" and form.validate():
+        targeting = form.targeting()
+        if action == "send":
+            alert = services.create_alert(current_user, targeting, form.body.data, form.validity.data)
+            if services.reached(alert):
+                db.session.commit()
+                dispatch_alert(alert.id)
+                flash(_("The alert is on its way."), "success")
+                return redirect(url_for("alerts.detail", alert_id=alert.id))
+            db.session.rollback()
+        else:
+            reach = services.reach(targeting)
+            if reach.reached:
+                return render_template("alerts/confirm.html", form=form, reach=reach, sms=count_sms(form.body.data),
+                                       description=services.describe_targeting(targeting))
+        form.target.errors = [_("Nobody would get this alert: the chosen groups have no one to send to.")]
+    return render_template("alerts/compose.html", form=form, summary=_summary(form))
+
+
+@bp.post("/new/summary")
+@role_required(*SENDERS)
+def summary():
+    """htmx: characters, encoding, segments and recipients while the message is written."""
+    form = _compose_form()
+    return render_template("alerts/_summary.html", form=form, summary=_summary(form))
+
+
+def _summary(form: ComposeForm) -> dict:
+    targeting = form.targeting_if_valid()
+    return {"sms": count_sms(form.body.data or ""), "reach": services.reach(targeting) if targeting else None}
+
+
+# ---- the alerts and their delivery ------------------------------------------------------------
+
+@bp.get("")
+@role_required(*SENDERS)
+def index():
+    page = services.alerts_for_staff(current_user.municipality_ids(), request.args.get("page", 1, type=int))
+    return render_template("alerts/index.html", page=page)
+
+
+def _staff_alert(alert_id: int):
+    alert = services.alert_with_context(alert_id) or abort(404)
+    ensure_municipality(alert.municipality_id)
+    return alert
+
+
+@bp.get("/<int:alert_id>")
+@role_required(*SENDERS)
+def detail(alert_id: int):
+    alert = _staff_alert(alert_id)
+    recipients = services.recipients(alert, request.args.get("page", 1, type=int))
+    if htmx and request.args.get("fragment") == "recipients":
+        return render_template("alerts/_recipients.html", alert=alert, recipients=recipients)
+    progress = services.progress(alert)
+    return render_template(
+        "alerts/detail.html", alert=alert, progress=progress, recipients=recipients,
+        retryable=services.retryable_count(alert) if progress.done else 0,
+        replies=services.replies_for(alert) if alert.author_id == current_user.id else None,
+    )
+
+
+@bp.get("/<int:alert_id>/progress")
+@role_required(*SENDERS)
+def progress(alert_id: int):
+    """htmx polls this while the alert is sending; the fragment stops the polling once it is done."""
+    alert = _staff_alert(alert_id)
+    progress = services.progress(alert)
+    # The last poll also tells the recipient table to reload with the final statuses.
+    headers = {} if progress.keep_polling else {"HX-Trigger": "deliveries-settled"}
+    retryable = services.retryable_count(alert) if progress.done else 0
+    return render_template("alerts/_progress.html", alert=alert, progress=progress, retryable=retryable), 200, headers
+
+
+@bp.post("/<int:alert_id>/retry")
+@role_required(*SENDERS)
+def retry(alert_id: int):
+    alert = _staff_alert(alert_id)
+    queued = services.retry_failed(alert)
+    db.session.commit()
+    if queued:
+        send_alert_sms(alert.id)
+        flash(_("%(count)d messages are being sent again.", count=queued), "success")
+    else:
+        flash(_("There was nothing to send again."), "info")
+    return redirect(url_for("alerts.detail", alert_id=alert.id))
+
+
+# ---- for contact persons and members ---------------------------------------------------------
+
+@bp.get("/feed")
+@login_required
+def feed():
+    page = services.alert_feed(current_user, request.args.get("page", 1, type=int))
+    return render_template("alerts/feed.html", page=page)
+
+
+@bp.route("/phone", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("3 per 10 minutes;8 per day", methods=["POST"], key_func=_number_key)
+def phone():
+    """Send a code to the number; it counts as verified once the code comes back."""
+    form = SendCodeForm()
+    if request.method == "GET" and current_user.phone:
+        form.phone.data = current_user.phone
+    if form.validate_on_submit():
+        code = verification.start_verification(current_user, form.phone.data)
+        db.session.commit()
+        verification.send_code(current_user, form.phone.data, code)
+        flash(_("We sent a code to %(phone)s. It is valid for 10 minutes.", phone=form.phone.data), "success")
+        return redirect(url_for("alerts.phone"))
+    return _phone_page(form, ConfirmCodeForm(formdata=None))
+
+
+def _phone_page(send_form, confirm_form):
+    return render_template("alerts/phone.html", send_form=send_form, confirm_form=confirm_form,
+                           pending=verification.pending_verification(current_user))
+
+
+CHECK_MESSAGES = {
+    verification.CodeCheck.EXPIRED: lambda r: _("The code has expired. Send a new one."),
+    verification.CodeCheck.TOO_MANY_TRIES: lambda r: _("Too many wrong tries. Send a new code."),
+    verification.CodeCheck.NO_CODE: lambda r: _("Send a code to your number first."),
+    verification.CodeCheck.WRONG: lambda r: _("Wrong code. %(left)d tries left.", left=r.tries_left),
+}
+
+
+@bp.post("/phone/confirm")
+@login_required
+@limiter.limit("20 per hour")
+def confirm_phone():
+    form = ConfirmCodeForm()
+    if form.validate_on_submit():
+        result = verification.check_code(current_user, form.code.data)
+        db.session.commit()
+        if result.outcome == verification.CodeCheck.VERIFIED:
+            flash(_("Your number is verified. Alerts can now reach you by SMS."), "success")
+            return redirect(url_for("alerts.preferences"))
+        form.code.errors.append(CHECK_MESSAGES[result.outcome](result))
+    return _phone_page(SendCodeForm(formdata=None, data={"phone": current_user.phone}), form)
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    form = PreferencesForm(data={"channel": current_user.alert_channel.value,
+                                 "member_alerts": current_user.member_alerts})
+    if form.validate_on_submit():
+        current_user.alert_channel = AlertChannel(form.channel.data)
+        current_user.member_alerts = form.member_alerts.data
+        db.session.commit()
+        flash(_("Your choices are saved."), "success")
+        return redirect(url_for("alerts.preferences"))
+    return render_template("alerts/preferences.html", form=form, opted_out=is_opted_out(current_user.phone))
+
+
+@bp.post("/preferences/sms")
+@login_required
+def sms_opt_out():
+    """Stop (or allow again) every SMS to one's own number, as replying STOP does."""
+    if not current_user.phone:
+        abort(400)
+    if request.form.get("allow") == "1":
+        opt_in(current_user.phone)
+        flash(_("SMS to your number are allowed again. If you replied STOP, also send START by SMS."), "success")
+    else:
+        opt_out(current_user.phone, OptOutSource.WEB)
+        flash(_("No more SMS will be sent to your number."), "success")
+    db.session.commit()
+    return redirect(url_for("alerts.preferences"))

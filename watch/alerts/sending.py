@@ -1,0 +1,299 @@
+"""Background jobs that send an alert: fan-out, claim-before-send, pacing, retries and receipts.
+
+A delivery is claimed (queued → sending) by one atomic UPDATE before anything is sent: on
+PostgreSQL its sub-select takes the row with FOR UPDATE SKIP LOCKED, on SQLite the write lock
+serialises the statement and its `status = 'queued'` condition lets only one worker win. So two
+workers, a retry and a re-run job never send the same delivery twice. A worker that dies
+leaves its claim behind; `recover_stalled_deliveries` hands such rows to another worker, which
+first asks the provider whether the message went out before sending it again.
+"""
+import logging
+import random
+from datetime import timedelta
+
+from flask import current_app
+from huey import crontab
+from sqlalchemy import case, exists, func, select, update
+
+from watch.alerts.replies import opt_out
+from watch.extensions import db
+from watch.jobs import app_periodic_task, app_task
+from watch.messaging.services import email_user
+from watch.models import (
+    PENDING_STATUSES, Alert, AlertStatus, Delivery, DeliveryChannel, DeliveryStatus, OptOutSource,
+    SkipReason, SmsOptOut, utcnow,
+)
+from watch.sms.backends import PROVIDER_OPT_OUT_CODE, SmsError, get_backend, is_temporary
+from watch.sms.pacing import wait_for_send_slot
+
+log = logging.getLogger(__name__)
+
+STATUS_PATH = "/sms/status"
+# Twilio's callback statuses we record; "queued", "accepted" and "sending" add nothing to our "sent".
+PROVIDER_STATUSES = {
+    "sent": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "failed": DeliveryStatus.FAILED,
+    "undelivered": DeliveryStatus.UNDELIVERED,
+}
+RANK = {DeliveryStatus.SENDING: 1, DeliveryStatus.SENT: 2, DeliveryStatus.DELIVERED: 3,
+        DeliveryStatus.FAILED: 3, DeliveryStatus.UNDELIVERED: 3}
+# A message Twilio accepted shows in its list a little after the create call: allow for clock skew.
+LOOKBACK = timedelta(minutes=2)
+
+
+def status_callback_url(delivery: Delivery) -> str:
+    """Names the delivery and attempt, so a receipt finds its row even before the SID is stored."""
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    return f"{base}{STATUS_PATH}?delivery={delivery.id}&attempt={delivery.attempts}"
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential back-off with jitter: base, 2×base, 4×base … capped, ±20 % so retries spread out."""
+    config = current_app.config
+    delay = min(config["SMS_RETRY_BASE_SECONDS"] * 2 ** max(attempts - 1, 0), config["SMS_RETRY_MAX_SECONDS"])
+    return delay * random.uniform(0.8, 1.2)
+
+
+# ---- fan-out -------------------------------------------------------------------------------
+
+@app_task()
+def dispatch_alert(alert_id: int) -> None:
+    """Start sending: email deliveries go to the mail job, SMS to several paced send jobs."""
+    alert = db.session.get(Alert, alert_id)
+    if alert is None:
+        return
+    if alert.status == AlertStatus.DRAFT:
+        alert.status = AlertStatus.SENDING
+        db.session.commit()
+    _send_emails(alert)
+    for _ in range(max(1, current_app.config["SMS_SEND_CONCURRENCY"])):
+        send_alert_sms(alert_id)
+    finish_if_done(alert_id)
+
+
+def _send_emails(alert: Alert) -> None:
+    deliveries = db.session.scalars(select(Delivery).where(
+        Delivery.alert_id == alert.id, Delivery.channel == DeliveryChannel.EMAIL,
+        Delivery.status == DeliveryStatus.QUEUED,
+    )).all()
+    for delivery in deliveries:
+        now = utcnow()
+        claimed = db.session.execute(
+            update(Delivery).where(Delivery.id == delivery.id, Delivery.status == DeliveryStatus.QUEUED)
+            .values(status=DeliveryStatus.SENT, attempts=Delivery.attempts + 1, sent_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+        if claimed and delivery.user is not None:
+            email_user(delivery.user, "alerts/email/alert.txt", alert=alert)
+
+
+@app_task()
+def send_alert_sms(alert_id: int) -> None:
+    """Send this alert's due SMS one by one; after a batch, hand over to a fresh job so others get a turn."""
+    for _ in range(current_app.config["SMS_SEND_BATCH"]):
+        delivery_id = claim_next(alert_id)
+        if delivery_id is None:
+            finish_if_done(alert_id)
+            return
+        send_claimed(delivery_id)
+    send_alert_sms(alert_id)
+
+
+def claim_next(alert_id: int) -> int | None:
+    """Claim the next due SMS delivery of this alert for this worker, or None if there is none."""
+    now = utcnow()
+    due = (
+        select(Delivery.id)
+        .where(Delivery.alert_id == alert_id, Delivery.channel == DeliveryChannel.SMS,
+               Delivery.status == DeliveryStatus.QUEUED, Delivery.next_attempt_at <= now)
+        .order_by(Delivery.next_attempt_at, Delivery.id).limit(1)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has no row locks and renders nothing
+    )
+    claimed = db.session.execute(
+        update(Delivery)
+        .where(Delivery.id == due.scalar_subquery(), Delivery.status == DeliveryStatus.QUEUED)
+        .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1, updated_at=now,
+                provider_sid=None, first_attempt_at=func.coalesce(Delivery.first_attempt_at, now))
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    db.session.commit()
+    return claimed
+
+
+def send_claimed(delivery_id: int) -> None:
+    """Send one claimed delivery and record the outcome at once."""
+    delivery = db.session.get(Delivery, delivery_id)
+    alert = delivery.alert
+    if utcnow() >= alert.valid_until:
+        _finish(delivery, DeliveryStatus.FAILED, error_code="expired")
+        return
+    if db.session.get(SmsOptOut, delivery.phone) is not None:
+        _finish(delivery, DeliveryStatus.SKIPPED, skip_reason=SkipReason.OPTED_OUT)
+        return
+    phone, body, attempt, user_id = delivery.phone, alert.body, delivery.attempts, delivery.user_id
+    callback, valid_until = status_callback_url(delivery), alert.valid_until
+    look_since = delivery.first_attempt_at - LOOKBACK if delivery.outcome_unknown else None
+    # End the read transaction: no database connection waits while Twilio answers.
+    db.session.commit()
+    backend = get_backend()
+    try:
+        sid = backend.find_sent(phone, body, look_since) if look_since else None
+        if sid is None:
+            wait_for_send_slot()
+            sid = backend.send(phone, body, status_callback=callback, user_id=user_id,
+                               validity_seconds=int((valid_until - utcnow()).total_seconds()))
+    except SmsError as error:
+        log.info("delivery %s attempt %s failed: %s", delivery_id, attempt, error)
+        _record_failure(db.session.get(Delivery, delivery_id), error.code, outcome_unknown=error.outcome_unknown)
+        return
+    _record_sent(delivery_id, sid)
+    if backend.fakes_receipts:
+        fake_delivery_receipt(delivery_id, attempt, sid)
+
+
+def _record_sent(delivery_id: int, sid: str) -> None:
+    # A receipt may have arrived while create() was returning: then its status stays.
+    now = utcnow()
+    in_flight = Delivery.status.in_([DeliveryStatus.SENDING, DeliveryStatus.QUEUED])
+    db.session.execute(
+        update(Delivery).where(Delivery.id == delivery_id)
+        .values(provider_sid=sid, sent_at=now, updated_at=now, outcome_unknown=False, claimed_at=None,
+                status=case((in_flight, DeliveryStatus.SENT.value), else_=Delivery.status),
+                error_code=case((in_flight, None), else_=Delivery.error_code))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _record_failure(delivery: Delivery, code: str, *, outcome_unknown: bool = False,
+                    final_status: DeliveryStatus = DeliveryStatus.FAILED) -> None:
+    """Permanent: final now. Temporary: queued again after a back-off, unless the validity ends first."""
+    delivery.error_code = code
+    delivery.claimed_at = None
+    delivery.updated_at = utcnow()
+    if code == PROVIDER_OPT_OUT_CODE and delivery.phone:
+        opt_out(delivery.phone, OptOutSource.PROVIDER)
+    delay = retry_delay(delivery.attempts) if is_temporary(code) else None
+    if delay is None or utcnow() + timedelta(seconds=delay) >= delivery.alert.valid_until:
+        delivery.status = final_status
+        db.session.commit()
+        return
+    delivery.status = DeliveryStatus.QUEUED
+    delivery.outcome_unknown = delivery.outcome_unknown or outcome_unknown
+    delivery.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    if delivery.alert.status == AlertStatus.SENT:
+        delivery.alert.status = AlertStatus.SENDING
+    alert_id = delivery.alert_id
+    db.session.commit()
+    send_alert_sms.schedule((alert_id,), delay=delay)
+
+
+def _finish(delivery: Delivery, status: DeliveryStatus, *, error_code=None, skip_reason=None) -> None:
+    delivery.status, delivery.error_code, delivery.skip_reason = status, error_code, skip_reason
+    delivery.claimed_at = None
+    db.session.commit()
+
+
+def finish_if_done(alert_id: int) -> None:
+    """sending → sent once no delivery of the alert waits to be sent."""
+    pending = exists().where(Delivery.alert_id == alert_id, Delivery.status.in_(PENDING_STATUSES))
+    db.session.execute(
+        update(Alert).where(Alert.id == alert_id, Alert.status == AlertStatus.SENDING, ~pending)
+        .values(status=AlertStatus.SENT, sent_at=func.coalesce(Alert.sent_at, utcnow()))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+# ---- receipts --------------------------------------------------------------------------------
+
+def apply_status(delivery_id: int, attempt: int | None, sid: str, provider_status: str,
+                 error_code: str | None) -> bool:
+    """Record a delivery receipt. Returns False when it changed nothing (duplicate, stale or unknown).
+
+    A final status never moves back, and a receipt for an earlier attempt is ignored. A temporary
+    failure reported by the carrier (30003: phone off) sends the SMS again while the alert is valid.
+    """
+    new_status = PROVIDER_STATUSES.get(provider_status)
+    if new_status is None:
+        return False
+    delivery = db.session.scalar(select(Delivery).where(Delivery.id == delivery_id).with_for_update())
+    if delivery is None or delivery.channel != DeliveryChannel.SMS:
+        return False
+    this_message = sid == delivery.provider_sid or (attempt == delivery.attempts and delivery.provider_sid is None)
+    if not this_message or delivery.status not in RANK or RANK[new_status] <= RANK[delivery.status]:
+        db.session.rollback()
+        return False
+    delivery.provider_sid = sid
+    if new_status in (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED):
+        _record_failure(delivery, error_code or "unknown", final_status=new_status)
+    else:
+        delivery.status = new_status
+        delivery.updated_at = utcnow()
+        db.session.commit()
+    finish_if_done(delivery.alert_id)
+    return True
+
+
+@app_task()
+def fake_delivery_receipt(delivery_id: int, attempt: int, sid: str) -> None:
+    """Outbox backend: what Twilio's status callback would report for a phone that is on."""
+    apply_status(delivery_id, attempt, sid, "delivered", None)
+
+
+# ---- system messages -------------------------------------------------------------------------
+
+@app_task(retries=3, retry_delay=20)
+def send_system_sms(phone: str, body: str, user_id: int | None = None) -> None:
+    """A message of the portal itself (a verification code): paced like alerts, retried if temporary."""
+    wait_for_send_slot()
+    try:
+        get_backend().send(phone, body, validity_seconds=600, user_id=user_id)
+    except SmsError as error:
+        if error.temporary:
+            raise  # Huey tries again
+        log.warning("system SMS to user %s refused: %s", user_id, error)
+    db.session.commit()
+
+
+# ---- recovery --------------------------------------------------------------------------------
+
+@app_periodic_task(crontab(minute="*"))
+def recover_stalled_deliveries() -> None:
+    """Every minute: requeue claims of dead workers, restart lost jobs, expire what can no longer go."""
+    now = utcnow()
+    config = current_app.config
+    stale_before = now - timedelta(seconds=config["SMS_CLAIM_TIMEOUT_SECONDS"])
+    stale = db.session.execute(
+        update(Delivery)
+        .where(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at < stale_before)
+        .values(status=DeliveryStatus.QUEUED, claimed_at=None, next_attempt_at=now, outcome_unknown=True,
+                updated_at=now)
+        .returning(Delivery.alert_id).execution_options(synchronize_session=False)
+    ).scalars().all()
+    expired = select(Alert.id).where(Alert.valid_until <= now)
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.status == DeliveryStatus.QUEUED, Delivery.alert_id.in_(expired))
+        .values(status=DeliveryStatus.FAILED, error_code="expired", updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    overdue = db.session.scalars(
+        select(Delivery.alert_id).distinct()
+        .where(Delivery.status == DeliveryStatus.QUEUED, Delivery.next_attempt_at < now - timedelta(seconds=60))
+    ).all()
+    never_started = db.session.scalars(
+        select(Alert.id).where(Alert.status == AlertStatus.DRAFT, Alert.created_at < now - timedelta(seconds=60))
+    ).all()
+    sending = db.session.scalars(select(Alert.id).where(Alert.status == AlertStatus.SENDING)).all()
+    db.session.commit()
+    if stale:
+        log.warning("requeued %d deliveries left claimed by a stopped worker", len(stale))
+    for alert_id in set(stale) | set(overdue) | set(never_started):
+        dispatch_alert(alert_id)  # idempotent: only what is still queued is sent
+    for alert_id in sending:
+        finish_if_done(alert_id)
+

@@ -1,0 +1,344 @@
+"""Alerts: whom an alert reaches, writing it with its deliveries, and what the pages show.
+
+Recipients are worked out by the database in one statement, so composing takes the same
+short time for ten contact persons or ten thousand members; the SMS themselves are sent by
+background jobs (watch.alerts.sending).
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, case, exists, false, func, insert, literal, not_, or_, select, true
+from sqlalchemy.orm import joinedload
+
+from watch.extensions import db
+from watch.models import (
+    PENDING_STATUSES, Alert, AlertAudience, AlertChannel, AlertStatus, AlertTarget, Delivery,
+    DeliveryChannel, DeliveryStatus, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole,
+    MembershipStatus, SkipReason, SmsOptOut, SmsReply, User, alert_group, utcnow,
+)
+from watch.models.base import UTCDateTime
+from watch.sms.backends import TEMPORARY_ERROR_CODES
+from watch.sms.encoding import count as count_sms
+
+PAGE_SIZE = 25
+RECIPIENTS_PAGE_SIZE = 50
+VALIDITY_HOURS = (1, 4, 10)  # Twilio keeps a message queued for at most 10 hours
+POSTCODE = re.compile(r"^\d{3} ?\d{2}$")
+
+KIND_NAMES = {GroupKind.NEIGHBOURHOOD: _l("Grannsamverkan"), GroupKind.BOAT: _l("Båtsamverkan")}
+
+
+SKIP_TEXTS = {
+    SkipReason.NO_VERIFIED_PHONE: _l("No verified mobile number"),
+    SkipReason.OPTED_OUT: _l("Has stopped SMS (STOP)"),
+    SkipReason.NO_CHANNEL: _l("Reads warnings in the portal only"),
+}
+ERROR_TEXTS = {
+    "21610": _l("Has stopped SMS from us (STOP)"),
+    "21211": _l("Not a valid phone number"),
+    "21614": _l("Not a mobile number"),
+    "30003": _l("Phone off or out of coverage"),
+    "30005": _l("Unknown number, or no longer in use"),
+    "30006": _l("Cannot receive SMS (landline or blocked)"),
+    "30007": _l("Stopped by the operator's spam filter"),
+    "30008": _l("Unknown error at the operator"),
+    "20429": _l("The SMS service was busy"),
+    "timeout": _l("The SMS service did not answer in time"),
+    "connection": _l("Could not reach the SMS service"),
+    "expired": _l("Not sent before the alert's time ran out"),
+}
+
+
+def delivery_details(delivery: Delivery) -> str:
+    """What to tell the sender about one recipient: why skipped, or what went wrong (with the code)."""
+    if delivery.skip_reason:
+        return str(SKIP_TEXTS[delivery.skip_reason])
+    if delivery.error_code and delivery.status in (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED,
+                                                   DeliveryStatus.QUEUED):
+        text = ERROR_TEXTS.get(delivery.error_code) or (
+            _l("The SMS service had a fault") if delivery.error_code.startswith("http_") else _l("Error"))
+        return f"{text} ({delivery.error_code})"
+    return ""
+
+
+@dataclass
+class Targeting:
+    """Whom an alert is for: one municipality, then all of it, one kind, chosen groups or postcodes."""
+
+    municipality_id: int
+    target: AlertTarget
+    audience: AlertAudience = AlertAudience.CONTACTS
+    kind: GroupKind | None = None
+    group_ids: list[int] = field(default_factory=list)
+    postcodes: list[str] = field(default_factory=list)
+
+
+def parse_postcodes(text: str) -> list[str]:
+    """'613 31, 61332' → ['61331', '61332']; raises ValueError naming the first bad one."""
+    codes = []
+    for part in re.split(r"[,;\n]+", text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        if not POSTCODE.match(part):
+            raise ValueError(part)
+        code = part.replace(" ", "")
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def approved_groups(municipality_ids) -> list[Group]:
+    return list(db.session.scalars(
+        select(Group).where(Group.municipality_id.in_(municipality_ids), Group.status == GroupStatus.APPROVED)
+        .order_by(Group.name)
+    ))
+
+
+def target_group_ids(targeting: Targeting) -> Select:
+    """Approved groups of the chosen municipality that the targeting covers."""
+    query = select(Group.id).where(
+        Group.municipality_id == targeting.municipality_id, Group.status == GroupStatus.APPROVED
+    )
+    if targeting.target == AlertTarget.KIND:
+        query = query.where(Group.kind == targeting.kind)
+    elif targeting.target == AlertTarget.GROUPS:
+        query = query.where(Group.id.in_(targeting.group_ids or [-1]))
+    elif targeting.target == AlertTarget.POSTCODES:
+        query = query.where(Group.id.in_(
+            select(GroupPostcode.group_id).where(GroupPostcode.postcode.in_(targeting.postcodes or [""]))
+        ))
+    return query
+
+
+def _recipient_user_ids(targeting: Targeting) -> Select:
+    wanted = Membership.role == MembershipRole.CONTACT
+    if targeting.audience == AlertAudience.MEMBERS:
+        wanted = or_(wanted, and_(Membership.role == MembershipRole.MEMBER, User.member_alerts == true()))
+    return (
+        select(Membership.user_id).join(User, User.id == Membership.user_id)
+        .where(Membership.group_id.in_(target_group_ids(targeting)),
+               Membership.status == MembershipStatus.ACTIVE, wanted)
+    )
+
+
+def recipient_rows(targeting: Targeting) -> Select:
+    """One row per person reached, in Delivery's columns: how they get it, or why they are skipped."""
+    # Spelled out so no NULL leaks into the CASE below (NOT NULL is NULL, not true).
+    verified = and_(User.phone.is_not(None), User.verified_phone.is_not(None), User.verified_phone == User.phone)
+    opted_out = exists(select(SmsOptOut.phone).where(SmsOptOut.phone == User.phone))
+    wants = User.alert_channel
+    skip_reason = case(
+        (wants == AlertChannel.NONE, literal(SkipReason.NO_CHANNEL.value)),
+        (wants == AlertChannel.EMAIL, literal(None)),
+        (not_(verified), literal(SkipReason.NO_VERIFIED_PHONE.value)),
+        (opted_out, literal(SkipReason.OPTED_OUT.value)),
+        else_=literal(None),
+    )
+    return select(
+        User.id.label("user_id"),
+        case((wants == AlertChannel.EMAIL, literal(DeliveryChannel.EMAIL.value)),
+             else_=literal(DeliveryChannel.SMS.value)).label("channel"),
+        case((and_(wants == AlertChannel.SMS, verified), User.phone), else_=literal(None)).label("phone"),
+        case((skip_reason.is_(None), literal(DeliveryStatus.QUEUED.value)),
+             else_=literal(DeliveryStatus.SKIPPED.value)).label("status"),
+        skip_reason.label("skip_reason"),
+    ).where(User.id.in_(_recipient_user_ids(targeting)), User.active == true())
+
+
+@dataclass
+class Reach:
+    """What the confirm step shows: how many get it and how, and who is skipped and why."""
+
+    sms: int = 0
+    email: int = 0
+    skipped: dict[SkipReason, int] = field(default_factory=dict)
+    groups: int = 0
+
+    @property
+    def reached(self) -> int:
+        return self.sms + self.email
+
+    @property
+    def total(self) -> int:
+        return self.reached + sum(self.skipped.values())
+
+
+def reach(targeting: Targeting) -> Reach:
+    rows = recipient_rows(targeting).subquery()
+    result = Reach(groups=db.session.scalar(select(func.count()).select_from(target_group_ids(targeting).subquery())))
+    for channel, status, reason, number in db.session.execute(
+        select(rows.c.channel, rows.c.status, rows.c.skip_reason, func.count())
+        .group_by(rows.c.channel, rows.c.status, rows.c.skip_reason)
+    ):
+        if status == DeliveryStatus.SKIPPED.value:
+            result.skipped[SkipReason(reason)] = result.skipped.get(SkipReason(reason), 0) + number
+        elif channel == DeliveryChannel.EMAIL.value:
+            result.email += number
+        else:
+            result.sms += number
+    return result
+
+
+def describe_targeting(targeting: Targeting) -> str:
+    """The targeting in words, kept with the alert (group names and postcodes as chosen then)."""
+    if targeting.target == AlertTarget.KIND:
+        return str(KIND_NAMES[targeting.kind])
+    if targeting.target == AlertTarget.GROUPS:
+        names = db.session.scalars(select(Group.name).where(Group.id.in_(targeting.group_ids)).order_by(Group.name))
+        return ", ".join(names)[:500]
+    if targeting.target == AlertTarget.POSTCODES:
+        return ", ".join(f"{p[:3]} {p[3:]}" for p in targeting.postcodes)[:500]
+    return ""
+
+
+def create_alert(author: User, targeting: Targeting, body: str, validity_hours: int) -> Alert:
+    """The alert, the groups it reached and one delivery per person, in the caller's transaction."""
+    now = utcnow()
+    alert = Alert(
+        municipality_id=targeting.municipality_id, author=author, body=body, target=targeting.target,
+        target_description=describe_targeting(targeting), audience=targeting.audience, status=AlertStatus.DRAFT,
+        segments=count_sms(body).segments, validity_seconds=validity_hours * 3600,
+        valid_until=now + timedelta(hours=validity_hours), created_at=now,
+    )
+    db.session.add(alert)
+    db.session.flush()
+    db.session.execute(insert(alert_group).from_select(
+        ["alert_id", "group_id"], select(literal(alert.id), Group.id).where(Group.id.in_(target_group_ids(targeting)))
+    ))
+    rows = recipient_rows(targeting).subquery()
+    stamp = literal(now, UTCDateTime)
+    db.session.execute(insert(Delivery).from_select(
+        ["alert_id", "user_id", "channel", "phone", "status", "skip_reason", "attempts", "outcome_unknown",
+         "next_attempt_at", "updated_at"],
+        select(literal(alert.id), rows.c.user_id, rows.c.channel, rows.c.phone, rows.c.status, rows.c.skip_reason,
+               literal(0), false(), stamp, stamp),
+    ))
+    return alert
+
+
+def reached(alert: Alert) -> bool:
+    """Whether anyone gets the alert by SMS or email (everyone skipped means nobody does)."""
+    return db.session.scalar(select(Delivery.id).where(
+        Delivery.alert_id == alert.id, Delivery.status != DeliveryStatus.SKIPPED).limit(1)) is not None
+
+
+# ---- what the pages show -------------------------------------------------------------------
+
+def alerts_for_staff(municipality_ids, page: int):
+    return db.paginate(
+        select(Alert).options(joinedload(Alert.author), joinedload(Alert.municipality))
+        .where(Alert.municipality_id.in_(municipality_ids)).order_by(Alert.created_at.desc(), Alert.id.desc()),
+        page=page, per_page=PAGE_SIZE, error_out=False,
+    )
+
+
+def alert_feed(user: User, page: int):
+    """Alerts that reached any group this person is an active member or contact person of."""
+    my_groups = select(Membership.group_id).where(
+        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
+    )
+    return db.paginate(
+        select(Alert).options(joinedload(Alert.municipality))
+        .where(Alert.id.in_(select(alert_group.c.alert_id).where(alert_group.c.group_id.in_(my_groups))))
+        .order_by(Alert.created_at.desc(), Alert.id.desc()),
+        page=page, per_page=PAGE_SIZE, error_out=False,
+    )
+
+
+def alert_with_context(alert_id: int) -> Alert | None:
+    return db.session.scalar(
+        select(Alert).options(joinedload(Alert.author), joinedload(Alert.municipality)).where(Alert.id == alert_id)
+    )
+
+
+RECEIPT_WAIT = timedelta(minutes=15)  # after this, a missing delivery receipt is not worth waiting for
+
+
+@dataclass
+class Progress:
+    counts: dict[DeliveryStatus, int]
+    alert_status: AlertStatus
+    sent_at: datetime | None = None
+    awaiting_receipts: int = 0  # SMS the provider took whose delivery receipt has not come yet
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def pending(self) -> int:
+        return sum(self.counts.get(s, 0) for s in PENDING_STATUSES)
+
+    @property
+    def handled(self) -> int:
+        return self.total - self.pending
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else (100 * self.handled) // self.total
+
+    @property
+    def done(self) -> bool:
+        return self.alert_status != AlertStatus.DRAFT and self.pending == 0
+
+    @property
+    def keep_polling(self) -> bool:
+        """Still sending, or sent a short while ago and delivery receipts are still coming in."""
+        if not self.done:
+            return True
+        return bool(self.awaiting_receipts) and self.sent_at is not None and utcnow() - self.sent_at < RECEIPT_WAIT
+
+
+def progress(alert: Alert) -> Progress:
+    counts = {status: 0 for status in DeliveryStatus}
+    awaiting = 0
+    for channel, status, number in db.session.execute(
+        select(Delivery.channel, Delivery.status, func.count()).where(Delivery.alert_id == alert.id)
+        .group_by(Delivery.channel, Delivery.status)
+    ):
+        counts[DeliveryStatus(status)] += number
+        if channel == DeliveryChannel.SMS and status == DeliveryStatus.SENT:
+            awaiting = number
+    return Progress(counts, alert.status, alert.sent_at, awaiting)
+
+
+def recipients(alert: Alert, page: int):
+    return db.paginate(
+        select(Delivery).options(joinedload(Delivery.user)).where(Delivery.alert_id == alert.id)
+        .order_by(Delivery.id),
+        page=page, per_page=RECIPIENTS_PAGE_SIZE, error_out=False,
+    )
+
+
+RETRYABLE = and_(
+    Delivery.status.in_([DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED]),
+    Delivery.channel == DeliveryChannel.SMS,
+    Delivery.error_code.in_(sorted(TEMPORARY_ERROR_CODES)) | Delivery.error_code.like("http_5%"),
+)
+
+
+def retryable_count(alert: Alert) -> int:
+    return db.session.scalar(select(func.count()).where(Delivery.alert_id == alert.id, RETRYABLE))
+
+
+def retry_failed(alert: Alert) -> int:
+    """Queue again the deliveries that failed for a passing reason, with a fresh validity period."""
+    now = utcnow()
+    alert.valid_until = now + timedelta(seconds=alert.validity_seconds)
+    alert.status = AlertStatus.SENDING
+    result = db.session.execute(
+        Delivery.__table__.update()
+        .where(Delivery.alert_id == alert.id, RETRYABLE)
+        .values(status=DeliveryStatus.QUEUED.value, next_attempt_at=now, claimed_at=None, updated_at=now)
+    )
+    return result.rowcount
+
+
+def replies_for(alert: Alert) -> list[SmsReply]:
+    return list(db.session.scalars(
+        select(SmsReply).options(joinedload(SmsReply.user)).where(SmsReply.alert_id == alert.id)
+        .order_by(SmsReply.received_at.desc()).limit(100)
+    ))

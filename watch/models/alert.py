@@ -1,0 +1,193 @@
+"""Alerts (utskick) from the police or the coordinator, and what happened to each SMS or email."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import Column, Float, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from watch.models.base import Base, UTCDateTime, str_enum, utcnow
+from watch.models.group import Group
+from watch.models.municipality import Municipality
+from watch.models.user import User
+
+
+class AlertTarget(enum.StrEnum):
+    MUNICIPALITY = "municipality"
+    KIND = "kind"
+    GROUPS = "groups"
+    POSTCODES = "postcodes"
+
+
+class AlertAudience(enum.StrEnum):
+    CONTACTS = "contacts"  # kontaktombud only, as in Swedish practice
+    MEMBERS = "members"  # contact persons and the members who opted in
+
+
+class AlertStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SENDING = "sending"
+    SENT = "sent"
+
+
+class DeliveryChannel(enum.StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class DeliveryStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"  # claimed by a worker
+    SENT = "sent"  # accepted by the provider
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    UNDELIVERED = "undelivered"
+    SKIPPED = "skipped"
+
+
+FINAL_STATUSES = frozenset(
+    {DeliveryStatus.DELIVERED, DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED, DeliveryStatus.SKIPPED}
+)
+PENDING_STATUSES = frozenset({DeliveryStatus.QUEUED, DeliveryStatus.SENDING})
+
+
+class SkipReason(enum.StrEnum):
+    NO_VERIFIED_PHONE = "no_verified_phone"
+    OPTED_OUT = "opted_out"
+    NO_CHANNEL = "no_channel"  # the person chose to read alerts in the portal only
+
+
+# The groups an alert reached, fixed when it is sent: the feed shows it to their members.
+alert_group = Table(
+    "alert_group",
+    Base.metadata,
+    Column("alert_id", ForeignKey("alert.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("watch_group.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Alert(Base):
+    __tablename__ = "alert"
+    __table_args__ = (Index("ix_alert_municipality_created", "municipality_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    target: Mapped[AlertTarget] = mapped_column(str_enum(AlertTarget, "alert_target"))
+    # What was chosen, in words, as the author saw it ("Båtsamverkan", "613 31, 613 32").
+    target_description: Mapped[str] = mapped_column(String(500))
+    audience: Mapped[AlertAudience] = mapped_column(str_enum(AlertAudience, "alert_audience"))
+    status: Mapped[AlertStatus] = mapped_column(str_enum(AlertStatus, "alert_status"), default=AlertStatus.DRAFT)
+    segments: Mapped[int] = mapped_column(default=1)
+    validity_seconds: Mapped[int] = mapped_column(default=4 * 3600)
+    # Retries stop here; Twilio drops a message still queued at this time too.
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    municipality: Mapped[Municipality] = relationship()
+    author: Mapped[User | None] = relationship()
+    groups: Mapped[list[Group]] = relationship(secondary=alert_group)
+
+    def __repr__(self) -> str:
+        return f"<Alert {self.id} {self.status}>"
+
+
+class Delivery(Base):
+    """One alert to one person, by SMS or email: queued → sending → sent → delivered, or failed/undelivered."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "user_id"),
+        Index("ix_delivery_alert_status_due", "alert_id", "status", "next_attempt_at"),
+        Index("ix_delivery_status_claimed", "status", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    channel: Mapped[DeliveryChannel] = mapped_column(str_enum(DeliveryChannel, "delivery_channel"))
+    phone: Mapped[str | None] = mapped_column(String(16), index=True)  # E.164 as it was when sent
+    status: Mapped[DeliveryStatus] = mapped_column(str_enum(DeliveryStatus, "delivery_status"))
+    skip_reason: Mapped[SkipReason | None] = mapped_column(str_enum(SkipReason, "skip_reason"))
+    provider_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(default=0)
+    # Set together with status SENDING: a worker owns the row from then until it records the outcome.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The previous attempt may have reached the provider (timeout, worker died): look before resending.
+    outcome_unknown: Mapped[bool] = mapped_column(default=False)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    alert: Mapped[Alert] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Delivery {self.id} {self.channel} {self.status}>"
+
+
+class SmsReplyKind(enum.StrEnum):
+    STOP = "stop"
+    START = "start"
+    MESSAGE = "message"
+
+
+class SmsReply(Base):
+    """An SMS someone sent back. STOP/START change the opt-out; anything else is shown to the alert's author."""
+
+    __tablename__ = "sms_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_sid: Mapped[str] = mapped_column(String(64), unique=True)  # duplicates and replays stop here
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[SmsReplyKind] = mapped_column(str_enum(SmsReplyKind, "sms_reply_kind"))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+
+class OptOutSource(enum.StrEnum):
+    SMS = "sms"  # replied STOP
+    WEB = "web"  # chose it in the portal
+    PROVIDER = "provider"  # Twilio refused with 21610: the number had opted out with the carrier
+
+
+class SmsOptOut(Base):
+    """A number that must get no SMS. Kept by number, not by person: it survives account changes."""
+
+    __tablename__ = "sms_opt_out"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    source: Mapped[OptOutSource] = mapped_column(str_enum(OptOutSource, "opt_out_source"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PhoneVerification(Base):
+    """A one-time code sent to a number: 6 digits, valid 10 minutes, single use, at most 5 tries."""
+
+    __tablename__ = "phone_verification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    phone: Mapped[str] = mapped_column(String(16), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SmsSendSlot(Base):
+    """The next free send time shared by every worker when there is no Redis (messages per second)."""
+
+    __tablename__ = "sms_send_slot"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    next_slot: Mapped[float] = mapped_column(Float, default=0.0)  # seconds since the epoch
+
