@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.querycount import count_queries
 from tests.group_helpers import assert_bounded, emails_to, make_group, neighbourhood_form
-from watch.models import GroupChange, GroupKind, GroupStatus, Role
+from watch.models import AlertChannel, Channel, GroupChange, GroupKind, GroupStatus, OutboxMessage, Role
 
 
 @pytest.fixture
@@ -54,6 +54,25 @@ def test_coordinator_approves_and_the_applicant_is_told_in_the_portal_and_by_ema
     assert email.subject == "Your group Västra vägen is approved" and "/groups/" in email.body
     assert "Approved" in login(applicant).get("/groups/").get_data(as_text=True)
     assert ">Västra vägen</a>" in client.get("/m/oxelosund/groups").get_data(as_text=True)
+
+
+def test_applicants_who_get_alerts_by_sms_also_get_the_decision_by_sms_in_their_language(
+        app, db, factory, login, coordinator):
+    by_sms = factory.user(name="Tom Wilson", locale="en", phone="+46701234511")
+    by_sms.verified_phone, by_sms.alert_channel = by_sms.phone, AlertChannel.SMS
+    by_email = factory.user(name="Maria Holm", phone="+46701234512")
+    by_email.verified_phone, by_email.alert_channel = by_email.phone, AlertChannel.EMAIL
+    unverified = factory.user(name="Eva Sjöberg", phone="+46701234513")
+    unverified.alert_channel = AlertChannel.SMS
+    db.session.commit()
+    client = login(coordinator)
+    for applicant in (by_sms, by_email, unverified):
+        group = make_group(applicant, name=f"Gruppen hos {applicant.name}", status=GroupStatus.PENDING)
+        client.post(f"/coordinator/groups/{group.id}/approve")
+    texts = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == Channel.SMS)).all()
+    assert [(m.recipient, m.body) for m in texts] == [
+        ("+46701234511", f"Your group Gruppen hos Tom Wilson is approved. {app.config['PUBLIC_URL']}/groups/")]
+    assert all(len(emails_to(db, person)) == 1 for person in (by_sms, by_email, unverified))
 
 
 def test_rejection_needs_a_reason_that_the_applicant_then_reads(db, factory, login, coordinator):

@@ -5,12 +5,14 @@ lazy strings, so they render in whatever language the request (or email) uses.
 """
 from collections.abc import Iterable, Iterator
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expression
 
 from watch.extensions import db
 from watch.groups.postcodes import format_postcode, postcode_prefix
+from watch.alerts.notify import notify
 from watch.messaging.services import email_user
 from watch.models import (
     Group, GroupChange, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus,
@@ -158,16 +160,13 @@ def archive(group: Group, coordinator: User) -> None:
 
 
 def notify_applicant(group: Group, template: str) -> None:
-    """Email the decision to the applicant (or, if they are gone, the group's contact persons).
-
-    Call after the commit. SMS for decisions comes with the SMS alerts work (issue 5), which
-    adds it here beside the email once phone numbers are verified.
-    """
+    """Tell the applicant (or, if they are gone, the group's contact persons) the decision: by email,
+    and by SMS to those who get alerts by SMS. Call after the commit."""
     applicant = group.created_by
     recipients = [applicant] if applicant is not None and applicant.active else \
         [m.user for m in contacts_of(group) if m.user.active]
     for person in recipients:
-        email_user(person, template, group=group)
+        notify(person, template, url_for("groups.mine"), group=group)
 
 
 # -- joining and contact persons -----------------------------------------------------------------
