@@ -45,6 +45,7 @@ from watch.models import (
     Base, GroupKind, GroupStatus, Membership, MembershipRole, MembershipStatus, Role, RosterHousehold, User, utcnow,
 )
 from watch.observations import services as observation_services
+from watch.observations.photos import photo_folder
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "12")),
@@ -495,10 +496,16 @@ def mutate(draw, w: World, submission: Submission) -> tuple[str, dict]:
 
 # ---- what must hold after every request -------------------------------------------------------------
 
+PHOTO_FILES = "photo files"  # stored photos count as a table: a refused upload must leave none behind
+
+
 def snapshot(db) -> dict[str, list[dict]]:
     with db.engine.connect() as connection:
-        return {table.name: [dict(row._mapping) for row in connection.execute(
+        tables = {table.name: [dict(row._mapping) for row in connection.execute(
             table.select().order_by(*table.primary_key.columns))] for table in Base.metadata.sorted_tables}
+    folder = photo_folder()
+    tables[PHOTO_FILES] = [{"name": name} for name in sorted(os.listdir(folder) if os.path.isdir(folder) else [])]
+    return tables
 
 
 def refused(client, response) -> bool:
@@ -587,6 +594,8 @@ def _observation(row, tables):
         return f"postcode {row['postcode']!r}"
     if row["vehicle_registration"] is not None and not re.fullmatch(r"[A-ZÅÄÖ0-9]{2,10}", row["vehicle_registration"]):
         return f"registration {row['vehicle_registration']!r}"
+    if row["photo_path"] is not None and {"name": row["photo_path"]} not in tables[PHOTO_FILES]:
+        return f"photo {row['photo_path']} is not on disk"
     return _point(row)
 
 
@@ -612,7 +621,19 @@ def invalid_rows(before, after) -> list[str]:
                     problems.append(f"{table.name}.{column.name} = {value[:80]!r} (length {len(value)})")
             if rule and (problem := rule(row, after)):
                 problems.append(f"{table.name} {row.get('id', '')}: {problem}")
-    return problems
+    return problems + groups_left_without_a_contact(before, after)
+
+
+def groups_left_without_a_contact(before, after) -> list[str]:
+    """A live group that had an active contact person still has one, whatever happened to its members."""
+    def with_contact(tables) -> set[int]:
+        live = {g["id"] for g in tables["watch_group"] if g["status"] in (GroupStatus.PENDING, GroupStatus.APPROVED)}
+        return {m["group_id"] for m in tables["membership"] if m["group_id"] in live
+                and m["role"] == MembershipRole.CONTACT and m["status"] == MembershipStatus.ACTIVE}
+
+    live_after = {g["id"] for g in after["watch_group"] if g["status"] in (GroupStatus.PENDING, GroupStatus.APPROVED)}
+    return [f"group {group_id} lost its last contact person"
+            for group_id in sorted((with_contact(before) & live_after) - with_contact(after))]
 
 
 def check_request(db, client, url, send):

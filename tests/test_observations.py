@@ -54,6 +54,13 @@ def form_data(group_, **overrides):
     return data
 
 
+def file_with_photo(db, client, group_, size=(300, 200)) -> Observation:
+    """File through the form with a phone photo; the observation it made."""
+    client.post("/observations/new", data=form_data(group_, photo=(io.BytesIO(photo_with_gps(size)), "a.jpg")),
+                content_type="multipart/form-data")
+    return db.session.scalar(select(Observation).order_by(Observation.id.desc()))
+
+
 def stored_photos() -> list[str]:
     folder = photo_folder()
     return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
@@ -255,10 +262,7 @@ def test_only_the_reporter_the_municipalitys_coordinator_and_after_forwarding_it
 
 def test_the_photo_is_served_only_to_those_who_may_see_the_observation(world, login, db):
     client = login(world.reporter)
-    client.post("/observations/new", data=form_data(world.group, photo=(io.BytesIO(photo_with_gps((640, 480))),
-                                                                          "a.jpg")),
-                content_type="multipart/form-data")
-    observation = db.session.scalar(select(Observation))
+    observation = file_with_photo(db, client, world.group, (640, 480))
     url = f"/observations/{observation.id}/photo"
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
@@ -573,10 +577,7 @@ def test_my_data_export_has_my_observations_in_my_own_words_and_nothing_of_other
 
 def test_deleting_my_account_anonymises_my_observations_and_removes_the_photo_once_committed(world, login, db):
     client = login(world.reporter)
-    client.post("/observations/new", data=form_data(world.group, photo=(io.BytesIO(photo_with_gps((300, 200))),
-                                                                          "a.jpg")),
-                content_type="multipart/form-data")
-    mine = db.session.scalar(select(Observation))
+    mine = file_with_photo(db, client, world.group)
     photo, week = mine.photo_path, mine.observed_week
     theirs = file_observation(db, world.neighbour, world.group)
 
