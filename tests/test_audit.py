@@ -1,11 +1,16 @@
 """The audit log: what is recorded, who may read it, and that it stays cheap to page through."""
+import io
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from watch.audit import actions
 from watch.audit.services import purge_expired, record
-from watch.models import AuditEvent, Role, utcnow
+from watch.models import AuditEvent, GroupStatus, Membership, Role, utcnow
+from watch.observations.photos import clean_photo, stored_photo
+from tests.group_helpers import make_group
+from tests.observation_support import file_observation, photo_with_gps
+from tests.observation_support import make_group as observation_group
 from tests.querycount import count_queries
 
 
@@ -103,3 +108,85 @@ def test_events_older_than_the_retention_period_are_purged(app, db, factory):
     db.session.commit()
     assert [e.id for e in events(db)] == [recent.id]
     assert db.session.scalar(select(func.count(AuditEvent.id))) == 1
+
+
+def _decide(client, group, decision, **form):
+    response = client.post(f"/coordinator/groups/{group.id}/{decision}", data=form)
+    assert response.status_code == 302, decision
+
+
+def test_group_decisions_contact_persons_and_register_downloads_are_audited_for_that_municipality(db, factory, login):
+    home, other = factory.municipality("Oxelösund", "0481"), factory.municipality("Nyköping", "0480")
+    coordinator = factory.user(Role.COORDINATOR, home)
+    applicant, member = factory.user(Role.RESIDENT, home), factory.user(Role.RESIDENT, home)
+    pending = [make_group(applicant, status=GroupStatus.PENDING, name=f"Brandstorp {n}") for n in range(3)]
+    approved = make_group(applicant, members=[member], name="Västra vägen")
+    client = login(coordinator)
+    _decide(client, pending[0], "approve")
+    _decide(client, pending[1], "reject", reason="Gruppen finns redan, ring Eva på 070-123 45 67.")
+    _decide(client, pending[2], "request-change", note="Lägg till gatorna norr om skolan.")
+    _decide(client, approved, "archive")
+    live = make_group(applicant, members=[member], name="Jogersö")
+    membership = db.session.scalar(select(Membership).where(Membership.group_id == live.id,
+                                                            Membership.user_id == member.id))
+    contact = login(applicant)
+    contact.post(f"/groups/{live.id}/members/{membership.id}/make-contact")
+    contact.post(f"/groups/{live.id}/members/{membership.id}/remove")
+    assert client.get("/coordinator/groups/contacts.csv").status_code == 200
+
+    recorded = [(e.action, e.subject_type, e.subject_id, e.actor_id, e.details) for e in events(db)
+                if e.action.startswith("group.")]
+    assert recorded == [
+        (actions.GROUP_APPROVED, "Group", pending[0].id, coordinator.id, {}),
+        (actions.GROUP_REJECTED, "Group", pending[1].id, coordinator.id, {}),  # the reason is free text: not here
+        (actions.GROUP_CHANGE_REQUESTED, "Group", pending[2].id, coordinator.id, {}),
+        (actions.GROUP_ARCHIVED, "Group", approved.id, coordinator.id, {}),
+        (actions.CONTACT_MADE, "Group", live.id, applicant.id, {"user": member.id}),
+        (actions.CONTACT_REMOVED, "Group", live.id, applicant.id, {"user": member.id}),
+        (actions.REGISTER_EXPORTED, None, None, coordinator.id, {"rows": 3}),  # contact persons of live groups
+    ]
+    assert {e.municipality_id for e in events(db) if e.action.startswith("group.")} == {home.id}
+
+    page = listed(client.get("/audit"))
+    for label in ("Grupp godkänd", "Grupp avslagen", "Ändring begärd av gruppens sökande", "Grupp arkiverad",
+                  "Kontaktombud utsett", "Kontaktombud borttaget", "Registret över kontaktombud nedladdat"):
+        assert label in page
+    assert "070" not in page and "skolan" not in page
+    elsewhere = listed(login(factory.user(Role.COORDINATOR, other)).get("/audit"))
+    assert "Grupp" not in elsewhere and "Kontaktombud" not in elsewhere
+
+
+def test_staff_reading_an_observation_is_audited_once_a_day_and_so_are_forwarding_and_closing(db, factory, login):
+    home, other = factory.municipality("Oxelösund", "0481"), factory.municipality("Nyköping", "0480")
+    reporter = factory.user(Role.RESIDENT, home)
+    coordinator, police = factory.user(Role.COORDINATOR, home), factory.user(Role.POLICE, home)
+    group = observation_group(db, home, members=[reporter])
+    with stored_photo(clean_photo(io.BytesIO(photo_with_gps((300, 200))))) as name:
+        seen = file_observation(db, reporter, group, photo_path=name)
+    closed = file_observation(db, reporter, group)
+    login(reporter).get(f"/observations/{seen.id}")  # the reporter's own reading is not audited
+    client = login(coordinator)
+    for url in (f"/observations/{seen.id}", f"/observations/{seen.id}/photo", f"/observations/{seen.id}"):
+        assert client.get(url).status_code == 200
+    assert [(e.actor_id, e.subject_id) for e in events(db, actions.OBSERVATION_VIEWED)] == [(coordinator.id, seen.id)]
+
+    client.post(f"/observations/{seen.id}/status", data={"status": "forwarded", "note": "Polisen vet."})
+    client.post(f"/observations/{closed.id}/status", data={"status": "seen"})
+    client.post(f"/observations/{closed.id}/status", data={"status": "closed"})
+    assert login(police).get(f"/observations/{seen.id}").status_code == 200
+    db.session.execute(update(AuditEvent).values(created_at=utcnow() - timedelta(days=1)))
+    db.session.commit()
+    client.get(f"/observations/{seen.id}/photo")  # a new day: read again, logged again
+
+    recorded = [(e.action, e.subject_id, e.actor_id) for e in events(db) if e.action.startswith("observation.")]
+    assert recorded == [
+        (actions.OBSERVATION_VIEWED, seen.id, coordinator.id),
+        (actions.OBSERVATION_FORWARDED, seen.id, coordinator.id),
+        (actions.OBSERVATION_CLOSED, closed.id, coordinator.id),
+        (actions.OBSERVATION_VIEWED, seen.id, police.id),
+        (actions.OBSERVATION_VIEWED, seen.id, coordinator.id),
+    ]
+    page = listed(client.get("/audit"))
+    assert "Iakttagelse visad" in page and "Iakttagelse vidarebefordrad till polisen" in page
+    assert "Iakttagelse avslutad" in page and f"iakttagelse {seen.id}" in page and "Polisen vet" not in page
+    assert "Iakttagelse" not in listed(login(factory.user(Role.COORDINATOR, other)).get("/audit"))

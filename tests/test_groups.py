@@ -4,6 +4,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import PASSWORD
 from tests.group_helpers import assert_bounded, boat_form, emails_to, make_group, neighbourhood_form
 from watch.groups.postcodes import PostcodeError, parse_postcodes
 from watch.models import (
@@ -553,3 +554,73 @@ def test_demo_has_groups_of_both_kinds_approved_and_pending_with_a_roster_and_a_
     assert db.session.scalar(select(func.count(Membership.id)).where(
         Membership.status == MembershipStatus.REQUESTED)) == 1
     assert "created" not in " ".join(seed_demo())
+
+
+# -- Mina uppgifter: export and account deletion ---------------------------------------------------
+
+def test_my_data_export_has_my_memberships_groups_and_household_line_but_no_one_elses(db, factory, login):
+    eva = factory.user(name="Eva Sjöberg", email="eva@exempel.se")
+    maria = factory.user(name="Maria Holm")
+    group = make_group(eva, members=[maria], show_phone=True)
+    maria_m = db.session.scalar(select(Membership).where(Membership.user_id == maria.id))
+    login(eva).post(f"/groups/{group.id}/roster", data={"address": "Västra vägen 4", "takes_part": "y",
+                                                         "membership": str(maria_m.id)})
+
+    marias = login(maria).get("/my-data/export.json").get_json()
+    assert [(m["group"], m["role"], m["status"]) for m in marias["memberships"]] == [("Västra vägen", "member",
+                                                                                       "active")]
+    assert marias["registered_groups"] == []
+    assert marias["household_lists"] == [{"group": "Västra vägen", "address": "Västra vägen 4", "takes_part": True}]
+    assert "Eva Sjöberg" not in str(marias) and "eva@exempel.se" not in str(marias)
+
+    evas = login(eva).get("/my-data/export.json").get_json()
+    (registered,) = evas["registered_groups"]
+    assert (registered["group"], registered["kind"], registered["status"]) == ("Västra vägen", "neighbourhood",
+                                                                                "approved")
+    assert registered["postcodes"] == "613 31" and registered["streets"] == "Västra vägen\nTallvägen"
+    assert evas["memberships"][0]["phone_shown_to_members"] is True
+    assert evas["household_lists"] == [] and "Maria Holm" not in str(evas)
+
+
+def test_deleting_an_account_ends_memberships_and_unlinks_the_household_list_and_the_change_log(db, factory, login):
+    eva, maria, tom = factory.user(), factory.user(), factory.user()
+    group = make_group(eva, contacts=[maria], members=[tom])
+    tom_m = db.session.scalar(select(Membership).where(Membership.user_id == tom.id))
+    client = login(eva)
+    client.post(f"/groups/{group.id}/roster", data={"address": "Tallvägen 3", "takes_part": "y",
+                                                    "membership": str(tom_m.id)})
+    client.post(f"/groups/{group.id}/edit", data=neighbourhood_form(name="Västra vägen norra"))
+    eva_id = eva.id
+
+    assert login(tom).post("/my-data/delete", data={"password": PASSWORD, "confirm": "y"}).location == "/"
+    assert client.post("/my-data/delete", data={"password": PASSWORD, "confirm": "y"}).location == "/"
+    db.session.expire_all()
+    assert [m.user_id for m in db.session.scalars(select(Membership))] == [maria.id]
+    household = db.session.scalar(select(RosterHousehold))
+    assert (household.address, household.takes_part, household.membership_id) == ("Tallvägen 3", True, None)
+    group = db.session.get(Group, group.id)
+    assert group.name == "Västra vägen norra" and group.created_by_id is None
+    assert {change.changed_by_id for change in db.session.scalars(select(GroupChange))} == {None}
+    assert db.session.get(type(eva), eva_id) is None
+
+
+def test_the_last_contact_person_hands_over_on_the_group_page_and_may_then_delete_the_account(db, factory, login):
+    eva, maria = factory.user(), factory.user()
+    group = make_group(eva, members=[maria])
+    make_group(eva, status=GroupStatus.ARCHIVED, name="Gamla gruppen", postcodes=["61339"])  # needs no contact
+    client = login(eva)
+    page = client.get("/my-data").get_data(as_text=True)
+    assert "Du är enda kontaktombud för Västra vägen. Gör först en annan medlem till kontaktombud på gruppens sida." \
+        in page and "Gamla gruppen" not in page
+    maria_m = db.session.scalar(select(Membership).where(Membership.user_id == maria.id))
+    client.post(f"/groups/{group.id}/members/{maria_m.id}/make-contact")
+    assert "Du är enda kontaktombud" not in client.get("/my-data").get_data(as_text=True)
+    assert client.post("/my-data/delete", data={"password": PASSWORD, "confirm": "y"}).location == "/"
+    assert [m.user_id for m in db.session.scalars(select(Membership))] == [maria.id]
+
+
+def test_the_last_contact_person_of_an_archived_group_may_leave_it(db, factory, login):
+    eva = factory.user()
+    group = make_group(eva, status=GroupStatus.ARCHIVED)
+    assert login(eva).post(f"/groups/{group.id}/leave").location == "/groups/"
+    assert group_count(db) == 1 and db.session.scalar(select(func.count(Membership.id))) == 0

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, insert, select
 
+from tests.conftest import PASSWORD
 from tests.observation_support import file_observation, has_gps, make_group, photo_with_gps
 from tests.querycount import count_queries
 from watch.models import (
@@ -51,6 +52,13 @@ def form_data(group_, **overrides):
     }
     data.update(overrides)
     return data
+
+
+def file_with_photo(db, client, group_, size=(300, 200)) -> Observation:
+    """File through the form with a phone photo; the observation it made."""
+    client.post("/observations/new", data=form_data(group_, photo=(io.BytesIO(photo_with_gps(size)), "a.jpg")),
+                content_type="multipart/form-data")
+    return db.session.scalar(select(Observation).order_by(Observation.id.desc()))
 
 
 def stored_photos() -> list[str]:
@@ -254,10 +262,7 @@ def test_only_the_reporter_the_municipalitys_coordinator_and_after_forwarding_it
 
 def test_the_photo_is_served_only_to_those_who_may_see_the_observation(world, login, db):
     client = login(world.reporter)
-    client.post("/observations/new", data=form_data(world.group, photo=(io.BytesIO(photo_with_gps((640, 480))),
-                                                                          "a.jpg")),
-                content_type="multipart/form-data")
-    observation = db.session.scalar(select(Observation))
+    observation = file_with_photo(db, client, world.group, (640, 480))
     url = f"/observations/{observation.id}/photo"
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
@@ -531,40 +536,6 @@ def test_retention_period_is_configurable(world, db, app, monkeypatch):
     assert observation.anonymised_at is not None
 
 
-# ---- rate limit -------------------------------------------------------------------------------------
-
-@pytest.fixture
-def rate_limited_app(tmp_path):
-    """A second app with rate limits on. The limiter is one shared object, so switch it off again afterwards."""
-    from watch import create_app
-    from watch.extensions import limiter
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/limits.db", "RATELIMIT_ENABLED": True,
-                      "RATELIMIT_STORAGE_URI": "memory://", "UPLOAD_FOLDER": str(tmp_path)})
-    try:
-        yield app
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-
-
-def test_filing_is_rate_limited_per_person(rate_limited_app):
-    from tests.conftest import PASSWORD, Factory
-    from watch.extensions import db as _db
-    from watch.models import Base
-
-    with rate_limited_app.app_context():
-        Base.metadata.create_all(_db.engine)
-        factory = Factory(_db)
-        member = factory.user(Role.RESIDENT, factory.municipality())
-        group = make_group(_db, member.municipality, members=[member])
-        email, data = member.email, form_data(group)
-    client = rate_limited_app.test_client()
-    client.post("/login", data={"email": email, "password": PASSWORD})
-    codes = [client.post("/observations/new", data=data).status_code for _ in range(21)]
-    assert codes[:20] == [302] * 20 and codes[20] == 429
-
-
 # ---- demo data --------------------------------------------------------------------------------------
 
 def test_demo_seed_gives_a_year_of_triaged_observations_once(app, db):
@@ -584,3 +555,53 @@ def test_demo_seed_gives_a_year_of_triaged_observations_once(app, db):
     assert all(o.created_at > utcnow() - timedelta(days=365) and o.observed_at <= o.created_at for o in observations)
     assert not any("observations" in line for line in seed_demo())
     assert db.session.scalar(select(func.count()).select_from(Observation)) == len(observations)
+
+
+# ---- Mina uppgifter: export and account deletion ----------------------------------------------------
+
+def test_my_data_export_has_my_observations_in_my_own_words_and_nothing_of_others(world, login, db):
+    mine = file_observation(db, world.reporter, world.group, description="Okänd man bar ut en cykel.",
+                            vehicle_registration="abc 12d")
+    file_observation(db, world.neighbour, world.group, description="Tom såg en moped.")
+    services.change_status(mine, ObservationStatus.FORWARDED, "Karin här: polisen har fått den.", world.coordinator)
+    db.session.commit()
+    data = login(world.reporter).get("/my-data/export.json").get_json()
+    (exported,) = data["observations"]
+    assert exported["description"] == "Okänd man bar ut en cykel." and exported["group"] == "Västra vägen"
+    assert (exported["category"], exported["status"], exported["vehicle_registration"], exported["photo"]) == (
+        "suspicious_vehicle", "forwarded", "ABC12D", False)
+    assert exported["observed_at"] == mine.observed_at.isoformat()
+    text = str(data)
+    assert "moped" not in text and "Karin" not in text and "polisen har fått" not in text
+
+
+def test_deleting_my_account_anonymises_my_observations_and_removes_the_photo_once_committed(world, login, db):
+    client = login(world.reporter)
+    mine = file_with_photo(db, client, world.group)
+    photo, week = mine.photo_path, mine.observed_week
+    theirs = file_observation(db, world.neighbour, world.group)
+
+    assert client.post("/my-data/delete", data={"password": PASSWORD, "confirm": "y"}).location == "/"
+    db.session.expire_all()
+    mine = db.session.get(Observation, mine.id)
+    assert mine.anonymised_at is not None and mine.reporter_id is None
+    assert (mine.description, mine.location, mine.vehicle_registration, mine.photo_path) == ("", "", None, None)
+    assert (mine.category, mine.observed_week, mine.group_id) == (ObservationCategory.SUSPICIOUS_VEHICLE, week,
+                                                                  world.group.id)
+    assert not os.path.exists(photo_file(photo))
+    assert db.session.get(Observation, theirs.id).anonymised_at is None
+    assert "har anonymiserats" in login(world.coordinator).get(f"/observations/{mine.id}").get_data(as_text=True)
+
+
+def test_photos_of_anonymised_observations_stay_until_the_change_is_committed(world, db):
+    from watch.observations.photos import clean_photo, delete_after_commit, stored_photo
+
+    with stored_photo(clean_photo(io.BytesIO(photo_with_gps((300, 200))))) as name:
+        pass
+    delete_after_commit([name, None])
+    db.session.rollback()  # the anonymising failed: the row still points at the file
+    db.session.commit()
+    assert os.path.exists(photo_file(name))
+    delete_after_commit([name])
+    db.session.commit()
+    assert not os.path.exists(photo_file(name))

@@ -37,7 +37,7 @@ def test_download_everything_as_json(db, factory, login):
     assert account["municipality"] == "Oxelösund" and account["created_at"].startswith("20")
     assert data["memberships"] == [
         {"group": "Västra vägen", "kind": "neighbourhood", "role": "contact", "status": "active",
-         "since": data["memberships"][0]["since"]},
+         "since": data["memberships"][0]["since"], "phone_shown_to_members": False},
     ]
     assert data["messages"][0]["subject"] == "Välj ett nytt lösenord till Grannsamverkan"
     assert db.session.scalar(select(AuditEvent.details).where(AuditEvent.action == "privacy.data_exported")) == {

@@ -45,3 +45,36 @@ def test_safe_redirects_stay_on_this_site():
     assert is_safe_redirect("/groups?page=2")
     for target in (None, "", "//evil.example", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"):
         assert not is_safe_redirect(target)
+
+
+def test_pages_with_personal_data_are_never_stored_by_browsers_or_proxies(db, factory, login):
+    from tests.test_access_matrix import build_world, observation_url
+
+    world = build_world(db, factory)
+    observation = observation_url()(world)
+    pages = {
+        "member": [observation, f"{observation}/photo", "/observations/mine", "/my-data", "/my-data/export.json",
+                   "/my-data/export.csv", "/profile", f"/groups/{world.group.id}"],
+        "contact": [f"/groups/{world.group.id}/roster"],
+        "coordinator": [observation, f"{observation}/photo", "/coordinator/", "/coordinator/groups/pending",
+                        "/coordinator/groups", f"/coordinator/groups/{world.group.id}", "/coordinator/groups/contacts.csv",
+                        "/coordinator/changes", "/coordinator/observations", "/audit"],
+        "police": ["/police/observations", f"/coordinator/groups/{world.group.id}"],
+    }
+    for role, urls in pages.items():
+        client = login(world.people[role])
+        for url in urls:
+            response = client.get(url)
+            assert (response.status_code, response.headers.get("Cache-Control")) == (200, "no-store"), (role, url)
+
+
+def test_the_photo_is_a_jpeg_that_browsers_may_not_sniff_as_anything_else(db, factory, login):
+    from tests.test_access_matrix import build_world, observation_url
+
+    world = build_world(db, factory)
+    response = login(world.people["coordinator"]).get(observation_url("/photo")(world))
+    assert response.status_code == 200 and response.data.startswith(b"\xff\xd8\xff")
+    assert response.headers["Content-Type"] == "image/jpeg"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]

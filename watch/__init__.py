@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from watch import i18n, jobs, redact, security, templating
+    from watch import i18n, input_guard, jobs, redact, security, templating
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True)
@@ -47,6 +47,7 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
+    input_guard.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
     jobs.init_app(app)

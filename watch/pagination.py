@@ -6,12 +6,14 @@ from sqlalchemy import Select
 from watch.extensions import db
 
 PER_PAGE = 20
+# No list here is this long; a larger ?page= would overflow the database's OFFSET.
+MAX_PAGE = 100_000
 
 
 def paginate(query: Select, per_page: int = PER_PAGE) -> Pagination:
     """The page the request asks for (?page=n); past the end gives an empty page, not an error."""
-    return db.paginate(query, page=request.args.get("page", 1, type=int), per_page=per_page,
-                       max_per_page=per_page, error_out=False)
+    page = min(request.args.get("page", 1, type=int), MAX_PAGE)
+    return db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
 
 
 def page_url(number: int) -> str:

@@ -27,6 +27,8 @@ PASSWORD_RESET_PER_EMAIL = "3 per hour"
 ONE_TIME_CODE = "5 per minute;20 per hour"
 # Ordinary forms that create records (observations, group registrations) per person.
 FORM_SUBMIT = "30 per hour"
+# Each request to join a group emails its contact persons: asking, withdrawing and asking again must not spam them.
+JOIN_REQUEST = "10 per hour"
 # Things that cost money or reach many phones (alerts, SMS verification codes) per person.
 SMS_SEND = "20 per hour"
 

@@ -1,5 +1,6 @@
 """Who may see what: login loading, role checks and municipality scoping; security headers."""
 import hmac
+import unicodedata
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -89,8 +90,8 @@ def ensure_municipality(municipality_id: int) -> None:
 
 
 def is_safe_redirect(target: str | None) -> bool:
-    """Only same-site paths, so ?next= cannot send people elsewhere."""
-    if not target:
+    """Only same-site paths, so ?next= cannot send people elsewhere (nor break the Location header)."""
+    if not target or any(unicodedata.category(ch) == "Cc" for ch in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \

@@ -13,6 +13,16 @@ MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used"
 ROLE_CHANGED = "user.role_changed"
 DATA_EXPORTED = "privacy.data_exported"
 ACCOUNT_DELETED = "privacy.account_deleted"
+GROUP_APPROVED = "group.approved"
+GROUP_REJECTED = "group.rejected"
+GROUP_CHANGE_REQUESTED = "group.change_requested"
+GROUP_ARCHIVED = "group.archived"
+CONTACT_MADE = "group.contact_made"
+CONTACT_REMOVED = "group.contact_removed"
+REGISTER_EXPORTED = "group.register_exported"
+OBSERVATION_VIEWED = "observation.viewed"
+OBSERVATION_FORWARDED = "observation.forwarded"
+OBSERVATION_CLOSED = "observation.closed"
 
 LABELS = {
     LOGIN: _l("Staff login"),
@@ -27,6 +37,16 @@ LABELS = {
     ROLE_CHANGED: _l("Role changed"),
     DATA_EXPORTED: _l("Personal data downloaded"),
     ACCOUNT_DELETED: _l("Account deleted"),
+    GROUP_APPROVED: _l("Group approved"),
+    GROUP_REJECTED: _l("Group rejected"),
+    GROUP_CHANGE_REQUESTED: _l("Change requested from the group's applicant"),
+    GROUP_ARCHIVED: _l("Group archived"),
+    CONTACT_MADE: _l("Contact person appointed"),
+    CONTACT_REMOVED: _l("Contact person removed"),
+    REGISTER_EXPORTED: _l("Register of contact persons downloaded"),
+    OBSERVATION_VIEWED: _l("Observation viewed"),
+    OBSERVATION_FORWARDED: _l("Observation forwarded to the police"),
+    OBSERVATION_CLOSED: _l("Observation closed"),
 }
 
 
@@ -44,4 +64,5 @@ ROLE_LABELS = {
 SUBJECT_LABELS = {
     "User": _l("account"),
     "Group": _l("group"),
+    "Observation": _l("observation"),
 }

@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from watch.audit import actions, services
 from watch.models import Role
+from watch.pagination import paginate
 from watch.security import role_required
 
 bp = Blueprint("audit", __name__)
@@ -15,7 +16,7 @@ def log():
     action = request.args.get("action")
     if action not in actions.LABELS:
         action = None
-    page = services.events_page(current_user, action=action, page=request.args.get("page", 1, type=int))
+    page = paginate(services.visible_events(current_user, action), per_page=50)
     return render_template(
         "audit/log.html", page=page, action=action, labels=actions.LABELS, roles=actions.ROLE_LABELS,
         subjects=actions.SUBJECT_LABELS,

@@ -58,10 +58,6 @@ def visible_events(viewer: User, action: str | None = None) -> Select:
     return query
 
 
-def events_page(viewer: User, *, action: str | None, page: int, per_page: int = 50):
-    return db.paginate(visible_events(viewer, action), page=page, per_page=per_page, error_out=False)
-
-
 def purge_expired(now: datetime | None = None) -> int:
     """Delete events older than AUDIT_RETENTION_DAYS, as the privacy notice promises; returns how many."""
     cutoff = (now or utcnow()) - timedelta(days=current_app.config["AUDIT_RETENTION_DAYS"])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from watch.coordinator import services as coordinator_services
 from watch.coordinator.forms import ChangeRequestForm, GroupFilterForm, RejectForm
 from watch.extensions import db
+from watch.input_guard import id_arg
 from watch.groups import services
 from watch.groups.services import GroupRuleError
 from watch.models import Group, Role, utcnow
@@ -120,7 +121,8 @@ def decide(group_id: int, decision: str):
 @role_required(Role.COORDINATOR)
 def contacts_csv():
     """The municipality's register of contact persons (kontaktombudsregister)."""
-    body = coordinator_services.contact_register_csv(services.contact_register(current_user.municipality_ids()))
+    body = coordinator_services.export_contact_register(current_user)
+    db.session.commit()
     filename = f"kontaktombud-{current_user.municipality.slug}-{utcnow():%Y-%m-%d}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -128,7 +130,7 @@ def contacts_csv():
 @bp.get("/changes")
 @role_required(Role.COORDINATOR)
 def changes():
-    group_id = request.args.get("group", type=int)
+    group_id = id_arg("group")
     group = _staff_group(group_id) if group_id is not None else None
     page = paginate(services.change_log_query(current_user.municipality_ids(), group_id))
     return render_template("coordinator/changes.html", page=page, group=group)

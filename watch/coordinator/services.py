@@ -6,10 +6,13 @@ from collections.abc import Iterable
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from watch.audit import actions
+from watch.audit.services import record
 from watch.extensions import db
 from watch.groups import labels
 from watch.groups.postcodes import format_postcode
-from watch.models import Group, GroupKind, GroupStatus, Membership
+from watch.groups.services import contact_register
+from watch.models import Group, GroupKind, GroupStatus, Membership, User
 from watch.phone import display_phone
 
 # Spreadsheet programs run a cell starting with these as a formula; a leading apostrophe keeps it text.
@@ -24,6 +27,14 @@ def group_counts(municipality_ids: set[int]) -> dict[tuple[GroupKind, GroupStatu
     rows = db.session.execute(select(Group.kind, Group.status, func.count(Group.id))
                               .where(Group.municipality_id.in_(municipality_ids)).group_by(Group.kind, Group.status))
     return {(kind, status): count for kind, status, count in rows}
+
+
+def export_contact_register(coordinator: User) -> str:
+    """The register as CSV; the download is audited with how many contact persons it held."""
+    contacts = list(contact_register(coordinator.municipality_ids()))
+    record(actions.REGISTER_EXPORTED, actor=coordinator, municipality_id=coordinator.municipality_id,
+           rows=len(contacts))
+    return contact_register_csv(contacts)
 
 
 def contact_register_csv(contacts: Iterable[Membership]) -> str:

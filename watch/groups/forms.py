@@ -110,10 +110,10 @@ class GroupDetailsForm(FlaskForm):
 
     def details(self) -> dict:
         """The validated values, in the shape `services.register_group` and `update_group` take."""
-        values = {name: self[name].data for name in self.layout}
-        values.update(name=self.name.data.strip(), postcodes=self.postcodes.postcodes,
-                      latitude=self.latitude.number, longitude=self.longitude.number,
-                      area_description=(self.area_description.data or "").strip())
+        values = {name: self[name].data.strip() if isinstance(self[name].data, str) else self[name].data
+                  for name in self.layout}
+        values.update(postcodes=self.postcodes.postcodes, latitude=self.latitude.number,
+                      longitude=self.longitude.number, area_description=(self.area_description.data or "").strip())
         return values
 
     def fill_from(self, group) -> None:

@@ -3,7 +3,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-_ONE = re.compile(r"[1-9]\d{2} ?\d{2}")
+# ASCII digits only: \d would also take ٦١٣٣١ and other scripts' digits, which no address uses.
+_ONE = re.compile(r"[1-9][0-9]{2} ?[0-9]{2}")
 _SEPARATORS = re.compile(r"[,;\n]+")
 MAX_POSTCODES = 30
 
@@ -20,7 +21,7 @@ def parse_postcodes(text: str) -> list[str]:
     for part in filter(None, (p.strip() for p in _SEPARATORS.split(text or ""))):
         if _ONE.fullmatch(part):
             codes = [part]
-        elif all(re.fullmatch(r"[1-9]\d{4}", word) for word in part.split()):
+        elif all(re.fullmatch(r"[1-9][0-9]{4}", word) for word in part.split()):
             codes = part.split()  # "61331 61332": several written with spaces only
         else:
             raise PostcodeError(_l("“%(value)s” is not a Swedish postcode. Write five digits, like 613 31.",
@@ -38,7 +39,7 @@ def parse_postcodes(text: str) -> list[str]:
 def postcode_prefix(text: str) -> str | None:
     """The digits of a search that looks like (the start of) a postcode: '613 3' → '6133'; else None."""
     digits = (text or "").replace(" ", "")
-    return digits if digits.isdigit() and 1 <= len(digits) <= 5 else None
+    return digits if re.fullmatch(r"[0-9]{1,5}", digits) else None
 
 
 def format_postcode(postcode: str) -> str:

@@ -15,6 +15,7 @@ from watch.groups.services import GroupRuleError
 from watch.models import Group, GroupKind, GroupStatus, Membership, MembershipStatus, Municipality, Role, \
     RosterHousehold
 from watch.pagination import enum_arg, paginate
+from watch.ratelimit import FORM_SUBMIT, JOIN_REQUEST, limit_posts, per_person
 from watch.security import role_required
 
 bp = Blueprint("groups", __name__)
@@ -87,6 +88,7 @@ def register_choose():
 
 @bp.route("/groups/register/<kind>", methods=["GET", "POST"])
 @role_required(Role.RESIDENT)
+@limit_posts(FORM_SUBMIT, key=per_person)
 def register(kind: str):
     kind = _kind(kind)
     if current_user.municipality_id is None:  # accounts made on the command line may lack one
@@ -207,6 +209,7 @@ def leave(group_id: int):
 
 @bp.post("/groups/<int:group_id>/join")
 @role_required(Role.RESIDENT)
+@limit_posts(JOIN_REQUEST, key=per_person)
 def join(group_id: int):
     group = db.get_or_404(Group, group_id)
     try:

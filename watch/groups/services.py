@@ -6,18 +6,22 @@ lazy strings, so they render in whatever language the request (or email) uses.
 from collections.abc import Iterable, Iterator
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expression
+from sqlalchemy import Select, case, delete, func, or_, select, update
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload, with_expression
 
+from watch.alerts.notify import notify
+from watch.audit import actions
+from watch.audit.services import record
 from watch.extensions import db
 from watch.groups.postcodes import format_postcode, postcode_prefix
-from watch.alerts.notify import notify
 from watch.messaging.services import email_user
 from watch.models import (
     Group, GroupChange, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus,
     RosterHousehold, User, utcnow,
 )
+from watch.privacy.signals import account_deleting, account_deletion_blockers, personal_data_export
 
 
 class GroupRuleError(ValueError):
@@ -140,6 +144,7 @@ def approve(group: Group, coordinator: User) -> None:
     _require_status(group, GroupStatus.PENDING)
     _decide(group, coordinator, GroupStatus.APPROVED)
     group.rejection_reason = ""
+    record(actions.GROUP_APPROVED, subject=group, actor=coordinator)
 
 
 def reject(group: Group, coordinator: User, reason: str) -> None:
@@ -147,16 +152,19 @@ def reject(group: Group, coordinator: User, reason: str) -> None:
     reason = _reason(reason, _l("Write why the group is rejected. The applicant reads it."))
     _decide(group, coordinator, GroupStatus.REJECTED)
     group.rejection_reason = reason
+    record(actions.GROUP_REJECTED, subject=group, actor=coordinator)  # the reason is free text: not in the log
 
 
 def request_change(group: Group, coordinator: User, note: str) -> None:
     _require_status(group, GroupStatus.PENDING)
     group.change_request = _reason(note, _l("Write what the applicant should change."))
+    record(actions.GROUP_CHANGE_REQUESTED, subject=group, actor=coordinator)
 
 
 def archive(group: Group, coordinator: User) -> None:
     _require_status(group, GroupStatus.APPROVED)
     _decide(group, coordinator, GroupStatus.ARCHIVED)
+    record(actions.GROUP_ARCHIVED, subject=group, actor=coordinator)
 
 
 def notify_applicant(group: Group, template: str) -> None:
@@ -230,16 +238,24 @@ def decline(membership: Membership) -> None:
 def make_contact(membership: Membership) -> None:
     if membership.status != MembershipStatus.ACTIVE:
         raise GroupRuleError(_l("Only a member can become a contact person."))
-    membership.role = MembershipRole.CONTACT
+    if membership.role != MembershipRole.CONTACT:
+        membership.role = MembershipRole.CONTACT
+        record(actions.CONTACT_MADE, subject=membership.group, user=membership.user_id)
+
+
+def _other_contacts(group_id, user_id) -> Select:
+    """How many active contact persons a group has besides this person (group_id may be a column)."""
+    others = aliased(Membership)
+    return select(func.count(others.id)).where(
+        others.group_id == group_id, others.user_id != user_id, others.role == MembershipRole.CONTACT,
+        others.status == MembershipStatus.ACTIVE)
 
 
 def _keep_a_contact(membership: Membership) -> None:
-    if not membership.is_contact:
+    """A live group always has a contact person: the last one hands over before leaving."""
+    if not membership.is_contact or membership.group.status not in OPEN_STATUSES:
         return
-    contacts = db.session.scalar(select(func.count(Membership.id)).where(
-        Membership.group_id == membership.group_id, Membership.role == MembershipRole.CONTACT,
-        Membership.status == MembershipStatus.ACTIVE))
-    if contacts <= 1:
+    if db.session.scalar(_other_contacts(membership.group_id, membership.user_id)) == 0:
         raise GroupRuleError(_l("A group must always have a contact person. Make another member a contact "
                                 "person first."))
 
@@ -247,6 +263,8 @@ def _keep_a_contact(membership: Membership) -> None:
 def remove(membership: Membership) -> None:
     """A contact person removes a member, or a member leaves (or withdraws a request)."""
     _keep_a_contact(membership)
+    if membership.is_contact:
+        record(actions.CONTACT_REMOVED, subject=membership.group, user=membership.user_id)
     db.session.delete(membership)
     db.session.flush()
 
@@ -376,3 +394,65 @@ def contact_register(municipality_ids: set[int]) -> Iterator[Membership]:
         .options(contains_eager(Membership.group).selectinload(Group.postcodes), contains_eager(Membership.user))
         .order_by(Group.name, Group.id, User.name)
     )
+
+
+# -- Mina uppgifter: what export and account deletion do with groups (watch/privacy/signals.py) ------
+
+def groups_without_another_contact(user: User) -> list[Group]:
+    """Live groups where this person is the only active contact person."""
+    return list(db.session.scalars(
+        select(Group).join(Membership, Membership.group_id == Group.id)
+        .where(Membership.user_id == user.id, Membership.role == MembershipRole.CONTACT,
+               Membership.status == MembershipStatus.ACTIVE, Group.status.in_(OPEN_STATUSES),
+               _other_contacts(Membership.group_id, user.id).scalar_subquery() == 0)
+        .order_by(Group.name)
+    ))
+
+
+@account_deletion_blockers.connect
+def last_contact_person(user: User, **extra) -> list[str]:
+    return [
+        _("You are the only contact person of %(group)s. On the group's page, make another member contact person "
+          "first. If the group has no other members, ask the municipality's coordinator.", group=group.name)
+        for group in groups_without_another_contact(user)
+    ]
+
+
+@personal_data_export.connect
+def export_group_data(user: User, **extra) -> dict[str, list[dict]]:
+    """Their memberships, the groups they registered and the household lists that name them; no one else's data."""
+    memberships = list(db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id).options(joinedload(Membership.group))
+        .order_by(Membership.created_at)))
+    registered = db.session.scalars(
+        select(Group).where(Group.created_by_id == user.id).options(selectinload(Group.postcodes))
+        .order_by(Group.created_at))
+    households = db.session.scalars(
+        select(RosterHousehold).where(RosterHousehold.membership_id.in_([m.id for m in memberships]))
+        .options(joinedload(RosterHousehold.membership).joinedload(Membership.group)).order_by(RosterHousehold.id))
+    return {
+        "memberships": [{
+            "group": m.group.name, "kind": str(m.group.kind), "role": str(m.role), "status": str(m.status),
+            "since": m.created_at, "phone_shown_to_members": m.show_phone,
+        } for m in memberships],
+        "registered_groups": [{
+            "group": g.name, "kind": str(g.kind), "status": str(g.status), "registered_at": g.created_at,
+            **{key: value for key, value in _snapshot(g).items() if key in ("area_description", "streets", "address",
+                                                                            "postcodes")},
+        } for g in registered],
+        "household_lists": [{
+            "group": h.membership.group.name, "address": h.address, "takes_part": h.takes_part,
+        } for h in households],
+    }
+
+
+@account_deleting.connect
+def end_memberships(user: User, **extra) -> None:
+    """Memberships end, household lists keep the address without the person, decisions and edits lose the name."""
+    mine = select(Membership.id).where(Membership.user_id == user.id).scalar_subquery()
+    db.session.execute(update(RosterHousehold).where(RosterHousehold.membership_id.in_(mine))
+                       .values(membership_id=None))
+    db.session.execute(delete(Membership).where(Membership.user_id == user.id))
+    for column in (Group.created_by_id, Group.decided_by_id):
+        db.session.execute(update(Group).where(column == user.id).values({column: None}))
+    db.session.execute(update(GroupChange).where(GroupChange.changed_by_id == user.id).values(changed_by_id=None))

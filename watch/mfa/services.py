@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 import time
+import unicodedata
 from datetime import timedelta
 
 import pyotp
@@ -121,8 +122,13 @@ def verify_second_factor(user: User, code: str) -> bool:
 
 
 def normalise_code(code: str) -> str:
-    """People type spaces and dashes from what they read; recovery codes are stored without them."""
-    return "".join(ch for ch in (code or "").lower() if ch.isalnum())
+    """People type spaces and dashes from what they read; recovery codes are stored without them.
+
+    Digits of other scripts (a phone set to Arabic types ١٢٣) count as the digits they are.
+    """
+    text = unicodedata.normalize("NFKC", code or "").lower()
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+                   for ch in text if ch.isdecimal() or (ch.isascii() and ch.isalnum()))
 
 
 # -- recovery codes -------------------------------------------------------------------------------

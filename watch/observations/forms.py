@@ -1,5 +1,6 @@
 from datetime import timezone
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -34,7 +35,11 @@ class LocalDateTimeField(DateTimeLocalField):
             return
         super().process_formdata(valuelist)
         if self.data is not None:
-            self.data = self.data.replace(tzinfo=services.local_zone()).astimezone(timezone.utc)
+            try:
+                self.data = self.data.replace(tzinfo=services.local_zone()).astimezone(timezone.utc)
+            except OverflowError:  # 0001-01-01 00:30 in Swedish time is before year 1 in UTC
+                self.data = None
+                raise ValueError(self.invalid_value_message) from None
 
     def _value(self):
         if self.raw_data:
@@ -102,6 +107,9 @@ class ObservationForm(FlaskForm):
     def validate_observed_at(self, field):
         if field.data is not None and services.is_in_future(field.data):
             raise ValidationError(_l("The time is in the future. Enter when you saw it."))
+        if field.data is not None and services.is_too_old(field.data):
+            raise ValidationError(_l("That is too long ago. Enter a time within the last %(days)d days.",
+                                     days=current_app.config["OBSERVATION_RETENTION_DAYS"]))
 
     def validate_location(self, field):
         self.coordinates = self._coordinates()

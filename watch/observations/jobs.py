@@ -5,15 +5,12 @@ from watch.extensions import db
 from watch.jobs import app_periodic_task
 from watch.models import utcnow
 from watch.observations import services
-from watch.observations.photos import delete_photo
+from watch.observations.photos import delete_after_commit
 
 
 @app_periodic_task(crontab(hour="3", minute="15"))
 def anonymise_old_observations() -> None:
     now = utcnow()
     while batch := services.expired_batch(now):
-        photos = [services.anonymise(observation, now) for observation in batch]
+        delete_after_commit([services.anonymise(observation, now) for observation in batch])
         db.session.commit()
-        # Files go only after the rows no longer point at them.
-        for name in filter(None, photos):
-            delete_photo(name)

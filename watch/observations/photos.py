@@ -7,12 +7,16 @@ import io
 import os
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from watch.extensions import db
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_SIDE = 2000
@@ -100,3 +104,23 @@ def delete_photo(name: str) -> None:
         os.remove(photo_file(name))
     except FileNotFoundError:
         pass
+
+
+_UNLINKED = "observation_photos_to_delete"
+
+
+def delete_after_commit(names: Iterable[str | None]) -> None:
+    """Remove these files once the transaction that unlinked them from their rows commits; keep them on rollback."""
+    db.session.connection()  # inside a transaction, so that a rollback (not only a commit) settles them
+    db.session.info.setdefault(_UNLINKED, []).extend(filter(None, names))
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_unlinked_photos(session: Session) -> None:
+    for name in session.info.pop(_UNLINKED, []):
+        delete_photo(name)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_linked_photos(session: Session, previous_transaction) -> None:
+    session.info.pop(_UNLINKED, None)

@@ -4,11 +4,14 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from watch.extensions import db, htmx, limiter
+from watch.extensions import db, htmx
+from watch.input_guard import accepts_files
 from watch.models import ObservationStatus, Role, utcnow
 from watch.observations import jobs, services  # noqa: F401 - jobs registers the retention task
 from watch.observations.forms import ButtonForm, InboxFilterForm, ObservationForm, TriageForm
 from watch.observations.photos import photo_file, stored_photo
+from watch.pagination import paginate
+from watch.ratelimit import FORM_SUBMIT, limit_posts, per_person
 from watch.security import role_required
 
 bp = Blueprint("observations", __name__)
@@ -33,17 +36,14 @@ def new_observations_badge() -> int:
     return g.new_observations
 
 
-def _per_person() -> str:
-    return f"user:{current_user.get_id()}"
-
-
 def _page(query):
-    return db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    return paginate(query, per_page=PER_PAGE)
 
 
 @bp.route("/observations/new", methods=["GET", "POST"])
+@accepts_files("photo")
 @login_required
-@limiter.limit("20 per hour", methods=["POST"], key_func=_per_person)
+@limit_posts(FORM_SUBMIT, key=per_person)
 def new():
     groups = services.reporting_groups(current_user)
     if not groups:
@@ -80,10 +80,18 @@ def _visible_or_404(observation_id: int):
     return services.visible_observation(current_user, observation_id) or abort(404)
 
 
+def _viewed_or_404(observation_id: int):
+    """The observation for reading; staff reading it is audited (the reporter's own reading is not)."""
+    observation = _visible_or_404(observation_id)
+    services.record_view(current_user, observation)
+    db.session.commit()
+    return observation
+
+
 @bp.get("/observations/<int:observation_id>")
 @login_required
 def detail(observation_id: int):
-    observation = _visible_or_404(observation_id)
+    observation = _viewed_or_404(observation_id)
     return render_template("observations/detail.html", observation=observation, triage=TriageForm(),
                            can_triage=services.can_triage(current_user, observation))
 
@@ -91,7 +99,7 @@ def detail(observation_id: int):
 @bp.get("/observations/<int:observation_id>/photo")
 @login_required
 def photo(observation_id: int):
-    observation = _visible_or_404(observation_id)
+    observation = _viewed_or_404(observation_id)
     path = photo_file(observation.photo_path) if observation.photo_path else None
     if path is None or not os.path.exists(path):
         abort(404)

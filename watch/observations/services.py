@@ -5,15 +5,19 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
+from watch.audit import actions
+from watch.audit.services import record
 from watch.extensions import db
 from watch.messaging.services import email_user
 from watch.models import (
-    Group, GroupStatus, Membership, MembershipRole, MembershipStatus, Observation, ObservationCategory,
+    AuditEvent, Group, GroupStatus, Membership, MembershipRole, MembershipStatus, Observation, ObservationCategory,
     ObservationStatus, Role, User, utcnow,
 )
+from watch.observations.photos import delete_after_commit
+from watch.privacy.signals import account_deleting, personal_data_export
 
 CATEGORY_LABELS = {
     ObservationCategory.SUSPICIOUS_PERSON: _l("Suspicious person"),
@@ -49,8 +53,13 @@ NEXT_STATUSES = {
 
 # Reporters may file a time a few minutes ahead of the server's clock: phones drift.
 CLOCK_SKEW = timedelta(minutes=5)
-POSTCODE_IN_TEXT = re.compile(r"\b(\d{3}) ?(\d{2})\b")
+POSTCODE_IN_TEXT = re.compile(r"\b([1-9][0-9]{2}) ?([0-9]{2})\b")
 ANONYMISE_BATCH = 500
+
+
+# Decisions about an observation that the audit log keeps ("seen" is only the coordinator's bookmark).
+AUDITED_STEPS = {ObservationStatus.FORWARDED: actions.OBSERVATION_FORWARDED,
+                 ObservationStatus.CLOSED: actions.OBSERVATION_CLOSED}
 
 
 class TransitionError(ValueError):
@@ -89,6 +98,11 @@ def week_start(week: str) -> datetime:
 
 def is_in_future(moment: datetime) -> bool:
     return moment > utcnow() + CLOCK_SKEW
+
+
+def is_too_old(moment: datetime) -> bool:
+    """Older than the retention period: of no use to the weekly lägesbild, and due for anonymising anyway."""
+    return moment < utcnow() - timedelta(days=current_app.config["OBSERVATION_RETENTION_DAYS"])
 
 
 # ---- filing ---------------------------------------------------------------------------------------
@@ -190,6 +204,19 @@ def can_triage(user: User, observation: Observation) -> bool:
     return user.role == Role.COORDINATOR and observation.municipality_id in user.municipality_ids()
 
 
+def record_view(user: User, observation: Observation) -> None:
+    """Staff reading an observation or its photo goes in the audit log, once per person, observation and day."""
+    if not user.is_staff:
+        return
+    today = datetime.combine(utcnow().astimezone(local_zone()).date(), datetime.min.time(), tzinfo=local_zone())
+    seen_today = db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.actor_id == user.id, AuditEvent.action == actions.OBSERVATION_VIEWED,
+        AuditEvent.subject_type == Observation.__name__, AuditEvent.subject_id == observation.id,
+        AuditEvent.created_at >= today).limit(1))
+    if seen_today is None:
+        record(actions.OBSERVATION_VIEWED, subject=observation, actor=user)
+
+
 def visible_observation(user: User, observation_id: int) -> Observation | None:
     observation = db.session.scalar(
         select(Observation).where(Observation.id == observation_id)
@@ -265,6 +292,8 @@ def change_status(observation: Observation, status: ObservationStatus, note: str
         observation.status = status
         observation.status_changed_at = utcnow()
         observation.status_changed_by = by
+        if action := AUDITED_STEPS.get(status):
+            record(action, subject=observation, actor=by)
 
 
 def set_email_preference(user: User, enabled: bool) -> None:
@@ -299,3 +328,27 @@ def expired_batch(now: datetime) -> list[Observation]:
         .order_by(Observation.id)
         .limit(ANONYMISE_BATCH)
     ))
+
+
+# ---- Mina uppgifter (watch/privacy/signals.py) ------------------------------------------------------
+
+@personal_data_export.connect
+def export_observations(user: User, **extra) -> dict[str, list[dict]]:
+    """What the person filed, in their own words; not the coordinator's handling beyond the status."""
+    return {"observations": [{
+        "filed_at": o.created_at, "group": o.group.name, "category": str(o.category), "observed_at": o.observed_at,
+        "location": o.location, "latitude": o.latitude, "longitude": o.longitude,
+        "vehicle_registration": o.vehicle_registration, "vehicle_colour": o.vehicle_colour,
+        "vehicle_make": o.vehicle_make, "description": o.description, "photo": o.photo_path is not None,
+        "status": str(o.status),
+    } for o in db.session.scalars(reporter_select(user))]}
+
+
+@account_deleting.connect
+def anonymise_observations_of(user: User, **extra) -> None:
+    """Observations stay for the statistics, anonymised as after the retention period; photos go after the commit."""
+    now = utcnow()
+    filed = db.session.scalars(select(Observation).where(Observation.reporter_id == user.id))
+    delete_after_commit([anonymise(observation, now) for observation in filed])
+    db.session.execute(update(Observation).where(Observation.status_changed_by_id == user.id)
+                       .values(status_changed_by_id=None))
