@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := watch
 
-.PHONY: demo test test-postgres install install-test assets translations db chromium worker clean
+.PHONY: demo test test-postgres install install-test assets translations db chromium worker clean prod-local screenshots
 
 demo: install assets translations db  ## install, seed the demo, start a job worker and serve http://127.0.0.1:5000
 	$(BIN)/flask demo seed
@@ -15,6 +15,15 @@ demo: install assets translations db  ## install, seed the demo, start a job wor
 
 test: install-test assets translations chromium  ## install what the tests need and run them all
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The production stack on this machine: gunicorn, two job workers, local PostgreSQL and Redis
+# (docs/operations.md). Ctrl-C stops it.
+prod-local: install assets translations
+	bash deploy/prod-local.sh
+
+# Pictures of the main pages at 390 px with the demo's data, for the README (docs/screenshots/).
+screenshots: install-test assets translations chromium
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/e2e/test_screenshots.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -32,3 +32,8 @@ def test_tracebacks_are_masked(app, caplog):
 def test_dates_ids_and_ordinary_numbers_are_left_alone():
     line = "job 12345678 ran 2026-11-23 12:00:01, 3 of 10 delivered, postcode 613 31"
     assert redact.redact(line) == line
+
+
+def test_a_password_reset_link_in_a_log_line_cannot_be_used_by_whoever_reads_it():
+    line = 'GET /password/reset/IjEyMyI.aBc-123_x?next=/ HTTP/1.1" from https://portal/password/reset/abc'
+    assert redact.redact(line) == 'GET /password/reset/***?next=/ HTTP/1.1" from https://portal/password/reset/***'

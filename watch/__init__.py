@@ -5,7 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from watch.config import TestingConfig, check_production, config_for
-from watch.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from watch.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -37,13 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from watch import i18n, input_guard, jobs, redact, security, templating
+    from watch import i18n, input_guard, jobs, logs, redact, security, static_files, templating
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
@@ -52,6 +53,8 @@ def init_extensions(app: Flask) -> None:
     templating.init_app(app)
     jobs.init_app(app)
     redact.install(app)
+    logs.init_app(app)
+    static_files.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

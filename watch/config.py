@@ -1,4 +1,5 @@
 """Configuration classes. The development default needs no setup; production reads env."""
+import logging
 import os
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
@@ -42,6 +43,9 @@ class Config:
     ARGON2_PARALLELISM = 4
 
     MAX_CONTENT_LENGTH = 9 * 1024 * 1024
+    # Compress the static files (htmx alone is 51 KB raw, 16 KB compressed) but never HTML: pages carry
+    # the CSRF token beside text people typed, which compression would expose to a BREACH attack.
+    COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "image/svg+xml"]
     # Uploaded photos live outside static/ and are served only through access checks.
     # None: <instance folder>/uploads.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
@@ -54,6 +58,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form left open on a phone for hours must still submit
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+    # Log lines of gunicorn and the job workers: "json" (one object per line) or "text".
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     STRICT_TRANSPORT_SECURITY = None
     # Shown on the privacy notice and accessibility statement: where people write about this service.
     CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "grannsamverkan@kommunen.example")
@@ -116,12 +122,13 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "twilio")
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    # HTTPS only. SECURE_COOKIES=false is for trying the production stack over plain http on one's
+    # own machine (make prod-local), never for an address other people use.
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = os.environ.get("SECURE_COOKIES", "true").lower() != "false"
     # Browsers then refuse plain http for a year; only where TLS is certain.
-    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains" if SESSION_COOKIE_SECURE else None
     SHOW_DEMO_OUTBOX = False
-
 
 
 def check_production(config) -> None:
@@ -137,6 +144,9 @@ def check_production(config) -> None:
     ):
         raise RuntimeError("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM "
                            "or TWILIO_MESSAGING_SERVICE_SID")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        logging.getLogger("watch").warning(
+            "SECURE_COOKIES=false: login cookies travel over plain http. Only for trying this on your own machine.")
 
 
 CONFIGS = {

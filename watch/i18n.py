@@ -7,6 +7,8 @@ import click
 from flask import Flask, current_app, request
 from flask_login import current_user
 
+from watch.static_files import is_static_request
+
 LANGUAGE_COOKIE = "lang"
 
 
@@ -25,8 +27,9 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def vary_on_language(response):
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        if not is_static_request():
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
         return response
 
 

@@ -1,10 +1,12 @@
 """`flask jobs worker`: run Huey consumers inside the Flask app."""
-import logging
+import logging.config
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from watch.jobs import huey
+from watch.logs import dict_config
 
 jobs_cli = AppGroup("jobs", help="Background jobs (SMS fan-out, retries, retention).")
 
@@ -12,8 +14,15 @@ jobs_cli = AppGroup("jobs", help="Background jobs (SMS fan-out, retries, retenti
 @jobs_cli.command("worker")
 @click.option("--workers", "-w", default=4, show_default=True, help="threads in this process")
 @click.option("--no-periodic", is_flag=True, help="leave periodic jobs to another worker")
-def worker(workers: int, no_periodic: bool) -> None:
-    """Consume jobs until stopped (Ctrl-C or SIGTERM finishes the running ones first)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=not no_periodic)
+@click.option("--shutdown-timeout", default=30, show_default=True,
+              help="seconds running jobs get to finish after SIGTERM")
+def worker(workers: int, no_periodic: bool, shutdown_timeout: int) -> None:
+    """Consume jobs until stopped.
+
+    SIGTERM (systemd, docker stop, `make prod-local`'s Ctrl-C) lets the running jobs finish first;
+    SIGINT (Ctrl-C on this command itself) stops at once.
+    """
+    logging.config.dictConfig(dict_config(current_app.config["LOG_FORMAT"]))
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=not no_periodic,
+                                    graceful_signal="TERM", shutdown_timeout=shutdown_timeout)
     consumer.run()

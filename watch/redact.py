@@ -1,6 +1,7 @@
-"""Mask phone numbers and email addresses in log lines (and audit details) before they are written.
+"""Mask phone numbers, email addresses (and password-reset links) in log lines and audit details.
 
-Logs travel to files, consoles and log services that are not meant to hold personal data.
+Logs travel to files, consoles and log services that are not meant to hold personal data, nor
+a reset link that still works.
 """
 import logging
 import re
@@ -14,6 +15,7 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"\+\d(?:[ -]?\d){7,14}")
 # Swedish mobile numbers written nationally: 070-123 45 67.
 NATIONAL_MOBILE = re.compile(r"(?<!\d)07\d(?:[ -]?\d){7}(?!\d)")
+RESET_LINK = re.compile(r"(/password/reset/)[^/?\s\"]+")
 
 
 def _mask_email(match: re.Match) -> str:
@@ -23,6 +25,7 @@ def _mask_email(match: re.Match) -> str:
 
 def redact(text: str) -> str:
     """'Sent to +46701234567 (eva@exempel.se)' → 'Sent to +46 70 *** ** 67 (e***@exempel.se)'."""
+    text = RESET_LINK.sub(r"\1***", text)
     text = EMAIL.sub(_mask_email, text)
     text = PHONE.sub(lambda m: mask_phone(_digits(m.group(0))), text)
     return NATIONAL_MOBILE.sub(lambda m: mask_phone("+46" + _digits(m.group(0))[1:]), text)

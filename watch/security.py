@@ -11,6 +11,7 @@ from flask_login import current_user
 from watch.extensions import db, login_manager
 from watch.mfa.services import PENDING_KEY
 from watch.models import Role, User
+from watch.static_files import is_static_request
 
 
 def init_app(app: Flask) -> None:
@@ -30,7 +31,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
         if hsts := app.config.get("STRICT_TRANSPORT_SECURITY"):
             headers.setdefault("Strict-Transport-Security", hsts)
-        if current_user and current_user.is_authenticated or PENDING_KEY in session:
+        if not is_static_request() and (current_user and current_user.is_authenticated or PENDING_KEY in session):
             # Pages for a logged-in person carry personal data (and enrolment shows a TOTP key):
             # no shared or back-button caches.
             headers["Cache-Control"] = "no-store"

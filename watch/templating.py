@@ -4,6 +4,7 @@ from flask_babel import get_locale
 
 from watch.pagination import page_url
 from watch.phone import display_phone, mask_phone
+from watch.static_files import is_static_request
 
 
 def input_attrs(field) -> dict[str, str]:
@@ -31,5 +32,6 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def vary_on_htmx(response):
         # Pages answer htmx with a fragment and browsers with the whole page: caches must keep both.
-        response.vary.add("HX-Request")
+        if not is_static_request():
+            response.vary.add("HX-Request")
         return response

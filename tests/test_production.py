@@ -1,0 +1,95 @@
+"""The production entry point as an operator runs it: gunicorn with deploy/gunicorn.conf.py."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _production_env(tmp_path, **extra) -> dict:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TEST_", "LOG_", "SECURE_"))}
+    env.update(WATCH_ENV="production", FLASK_APP="watch", SECRET_KEY="k" * 48,
+               DATABASE_URL=f"sqlite:///{tmp_path}/prod.db", HUEY_SQLITE_PATH=str(tmp_path / "huey.db"),
+               UPLOAD_FOLDER=str(tmp_path / "uploads"), SMS_BACKEND="outbox")
+    env.pop("REDIS_URL", None)
+    env.update(extra)
+    return env
+
+
+def _get(url: str):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, dict(response.headers)
+
+
+@pytest.fixture(scope="module")
+def gunicorn_run(tmp_path_factory):
+    """Migrate a fresh database, serve it with two workers, make two requests, stop with SIGTERM."""
+    tmp_path = tmp_path_factory.mktemp("gunicorn")
+    port = _free_port()
+    env = _production_env(tmp_path, WEB_CONCURRENCY="2", GUNICORN_BIND=f"127.0.0.1:{port}")
+    subprocess.run([BIN / "flask", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+    server = subprocess.Popen([BIN / "gunicorn", "-c", "deploy/gunicorn.conf.py", "watch:create_app()"],
+                              env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                health = _get(base + "/healthz?email=eva.sjoberg@exempel.se")
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not answer within 10 s")
+        reset = _get(base + "/password/reset/IjEyMyI.secret-token")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        stdout, stderr = server.communicate(timeout=40)
+    return {"health": health, "reset": reset, "exit": server.returncode, "stdout": stdout, "stderr": stderr}
+
+
+def test_gunicorn_serves_the_app_and_stops_cleanly_on_sigterm(gunicorn_run):
+    assert gunicorn_run["health"][0] == 200
+    assert gunicorn_run["exit"] == 0, gunicorn_run["stderr"]
+    assert "Shutting down: Master" in gunicorn_run["stderr"]
+
+
+def test_every_log_line_is_json_and_access_lines_carry_the_request_id_with_personal_data_masked(gunicorn_run):
+    access = [json.loads(line) for line in gunicorn_run["stdout"].splitlines()]
+    errors = [json.loads(line) for line in gunicorn_run["stderr"].splitlines()]
+    assert {entry["logger"] for entry in errors} >= {"gunicorn.error"}
+    assert [entry["path"] for entry in access] == ["/healthz", "/password/reset/***"]
+    health, reset = access
+    assert health["request_id"] == gunicorn_run["health"][1]["X-Request-ID"]
+    assert reset["request_id"] == gunicorn_run["reset"][1]["X-Request-ID"]
+    assert health["status"] == 200 and health["method"] == "GET" and health["duration_ms"] >= 0
+    assert health["query"] == "email=e***@exempel.se"
+    everything = gunicorn_run["stdout"] + gunicorn_run["stderr"]
+    assert "eva.sjoberg" not in everything and "secret-token" not in everything
+
+
+def _production_setting(tmp_path, expression: str, **env) -> str:
+    code = f"from watch import create_app; app = create_app(); print({expression})"
+    return subprocess.run([sys.executable, "-c", code], env=_production_env(tmp_path, **env), cwd=ROOT,
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_cookies_are_secure_unless_an_operator_says_plain_http_on_purpose(tmp_path):
+    setting = 'app.config["SESSION_COOKIE_SECURE"], app.config["REMEMBER_COOKIE_SECURE"], ' \
+              'bool(app.config["STRICT_TRANSPORT_SECURITY"])'
+    assert _production_setting(tmp_path, setting) == "True True True"
+    assert _production_setting(tmp_path, setting, SECURE_COOKIES="false") == "False False False"
