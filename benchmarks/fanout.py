@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 import pyotp
 
@@ -48,84 +49,34 @@ def parse_args():
 
 def main() -> None:
     args = parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="fanout-"))
-    database_url = args.database_url or f"sqlite:///{workdir}/bench.db"
-    # Huey's storage is chosen at import: decide it before watch is imported, the same for the worker.
-    env = {**os.environ, "FLASK_APP": "watch", "DATABASE_URL": database_url, "HUEY_SQLITE_PATH": str(workdir / "huey.db")}
-    env.pop("REDIS_URL", None)
-    if args.redis_url:
-        env["REDIS_URL"] = args.redis_url
-    os.environ.clear()
-    os.environ.update(env)
+    bench = prepare(args.database_url, args.redis_url, args.recipients)
+    app, client, env, workdir = bench.app, bench.client, bench.env, bench.workdir
+    from sqlalchemy import text
 
-    from sqlalchemy import func, select, text
-
-    from tests.conftest import RequestIsolatedClient
     from tests.fake_twilio import FakeTwilio
-    from watch import create_app
-    from watch.config import database_url as normalised_url
     from watch.extensions import db
-    from watch.jobs import huey
-    from watch.models import Base, Delivery, DeliveryStatus, PENDING_STATUSES
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": normalised_url(database_url), "JOBS_IMMEDIATE": False,
-                      "REDIS_URL": args.redis_url})
-    app.test_client_class = RequestIsolatedClient
-    huey.immediate = False
-    with app.app_context():
-        Base.metadata.drop_all(db.engine)
-        Base.metadata.create_all(db.engine)
-        police_email, municipality_id, small_group = seed(db, args.recipients)
-    if args.redis_url:
-        import redis
-
-        redis.Redis.from_url(args.redis_url).flushdb()
-    huey.flush()
-    client = app.test_client()
-    client.post("/login", data={"email": police_email, "password": "benchmark-password"})
-    # Staff log in with a second factor: the seeded officer's authenticator shares BENCH_TOTP_SECRET.
-    response = client.post("/login/code", data={"code": pyotp.TOTP(BENCH_TOTP_SECRET).now()})
-    assert response.status_code == 302 and not response.location.startswith("/login"), "benchmark login failed"
+    from watch.models import Base, DeliveryStatus
 
     print(f"# {args.recipients} recipients · latency {args.latency * 1000:.0f} ms · "
-          f"{args.failure_rate:.0%} temporary failures · {db_kind(database_url)} · "
+          f"{args.failure_rate:.0%} temporary failures · {db_kind(bench.database_url)} · "
           f"jobs on {'Redis' if args.redis_url else 'SQLite'}")
-    compose = measure_compose(app, client, municipality_id, small_group, args.compose_samples)
+    compose = measure_compose(app, client, bench.municipality_id, bench.small_group, args.compose_samples)
     print(f"compose p95: whole audience {compose['whole']:.0f} ms, one group {compose['small']:.0f} ms")
 
     for rate in [float(r) for r in args.rates.split(",")]:
         fake = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN, latency=args.latency,
                           temporary_failure_rate=args.failure_rate).start()
         concurrency = math.ceil(rate * (args.latency + 0.05)) + 4
-        worker_env = {**env, "SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-                      "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM": "+46766860000",
-                      "TWILIO_API_BASE_URL": fake.url, "SMS_RATE_PER_SECOND": str(rate),
-                      "SMS_SEND_CONCURRENCY": str(concurrency), "SMS_RETRY_BASE_SECONDS": "1",
-                      "TWILIO_HTTP_TIMEOUT_SECONDS": "5"}
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "flask", "jobs", "worker", "--workers", str(concurrency), "--no-periodic"],
-            cwd=ROOT, env=worker_env, stdout=subprocess.DEVNULL, stderr=open(workdir / f"worker-{rate}.log", "w"),
-        )
-        time.sleep(2)
+        worker = start_worker(env, fake, rate, concurrency, workdir / f"worker-{rate}.log")
         started = time.monotonic()
-        response = client.post("/alerts/new", data=compose_form(municipality_id, "municipality"))
-        alert_id = int(response.location.rsplit("/", 1)[1])
+        alert_id = send_alert(client, bench.municipality_id)
         peak_rss = 0
-        with app.app_context():
-            while True:
-                time.sleep(1)
-                peak_rss = max(peak_rss, rss_kib(worker.pid))
-                pending = db.session.scalar(select(func.count()).where(
-                    Delivery.alert_id == alert_id, Delivery.status.in_(PENDING_STATUSES)))
-                db.session.rollback()
-                if not pending:
-                    break
-                if time.monotonic() - started > args.recipients / rate * 3 + 120:
-                    print("gave up waiting", file=sys.stderr)
-                    break
-            statuses = Counter(dict(db.session.execute(
-                select(Delivery.status, func.count()).where(Delivery.alert_id == alert_id)
-                .group_by(Delivery.status)).all()))
+
+        def track_memory():
+            nonlocal peak_rss
+            peak_rss = max(peak_rss, rss_kib(worker.pid))
+
+        statuses = wait_until_handled(app, alert_id, args.recipients / rate * 3 + 120, track_memory)
         wall = time.monotonic() - started
         peak_rss = max(peak_rss, hwm_kib(worker.pid))
         worker.send_signal(signal.SIGTERM)
@@ -154,6 +105,104 @@ def main() -> None:
     with app.app_context():
         db.session.execute(text("SELECT 1"))
         Base.metadata.drop_all(db.engine)
+
+
+class Bench(NamedTuple):
+    app: object
+    client: object
+    env: dict
+    workdir: Path
+    database_url: str
+    municipality_id: int
+    small_group: int
+
+
+def prepare(database_url: str | None, redis_url: str | None, recipients: int) -> Bench:
+    """Fresh tables with `recipients` contact persons, empty job queues, and a logged-in police client."""
+    workdir = Path(tempfile.mkdtemp(prefix="fanout-"))
+    database_url = database_url or f"sqlite:///{workdir}/bench.db"
+    # Huey's storage is chosen at import: decide it before watch is imported, the same for the workers.
+    env = {**os.environ, "FLASK_APP": "watch", "DATABASE_URL": database_url, "HUEY_SQLITE_PATH": str(workdir / "huey.db")}
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    os.environ.clear()
+    os.environ.update(env)
+
+    from tests.conftest import RequestIsolatedClient
+    from watch import create_app
+    from watch.config import database_url as normalised_url
+    from watch.extensions import db
+    from watch.jobs import huey
+    from watch.models import Base
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalised_url(database_url), "JOBS_IMMEDIATE": False,
+                      "REDIS_URL": redis_url})
+    app.test_client_class = RequestIsolatedClient
+    huey.immediate = False
+    with app.app_context():
+        Base.metadata.drop_all(db.engine)
+        Base.metadata.create_all(db.engine)
+        police_email, municipality_id, small_group = seed(db, recipients)
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+    huey.flush()
+    client = app.test_client()
+    client.post("/login", data={"email": police_email, "password": "benchmark-password"})
+    # Staff log in with a second factor: the seeded officer's authenticator shares BENCH_TOTP_SECRET.
+    response = client.post("/login/code", data={"code": pyotp.TOTP(BENCH_TOTP_SECRET).now()})
+    assert response.status_code == 302 and not response.location.startswith("/login"), "benchmark login failed"
+    return Bench(app, client, env, workdir, database_url, municipality_id, small_group)
+
+
+def start_worker(env: dict, fake, rate: float, threads: int, log_path: Path, *, periodic: bool = False,
+                 **settings: str) -> subprocess.Popen:
+    """A `flask jobs worker` process sending through the fake Twilio at `rate` messages per second."""
+    worker_env = {**env, "SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+                  "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM": "+46766860000",
+                  "TWILIO_API_BASE_URL": fake.url, "SMS_RATE_PER_SECOND": str(rate),
+                  "SMS_SEND_CONCURRENCY": str(threads), "SMS_RETRY_BASE_SECONDS": "1",
+                  "TWILIO_HTTP_TIMEOUT_SECONDS": "5", **settings}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "jobs", "worker", "--workers", str(threads),
+         *([] if periodic else ["--no-periodic"])],
+        cwd=ROOT, env=worker_env, stdout=subprocess.DEVNULL, stderr=open(log_path, "w"),
+    )
+    time.sleep(2)
+    return worker
+
+
+def wait_until_handled(app, alert_id: int, timeout: float, tick=lambda: None) -> Counter:
+    """Poll once a second until no delivery of the alert waits; returns how many ended in each status."""
+    from sqlalchemy import func, select
+
+    from watch.extensions import db
+    from watch.models import Delivery, PENDING_STATUSES
+
+    started = time.monotonic()
+    with app.app_context():
+        while True:
+            time.sleep(1)
+            tick()
+            pending = db.session.scalar(select(func.count()).where(
+                Delivery.alert_id == alert_id, Delivery.status.in_(PENDING_STATUSES)))
+            db.session.rollback()
+            if not pending:
+                break
+            if time.monotonic() - started > timeout:
+                print("gave up waiting", file=sys.stderr)
+                break
+        return Counter(dict(db.session.execute(
+            select(Delivery.status, func.count()).where(Delivery.alert_id == alert_id)
+            .group_by(Delivery.status)).all()))
+
+
+def send_alert(client, municipality_id: int) -> int:
+    """Send the benchmark's warning to the whole municipality; returns the alert's id."""
+    response = client.post("/alerts/new", data=compose_form(municipality_id, "municipality"))
+    return int(response.location.rsplit("/", 1)[1])
 
 
 def seed(db, recipients: int):

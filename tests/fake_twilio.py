@@ -1,7 +1,8 @@
 """A fake Twilio REST API on 127.0.0.1 for tests and benchmarks, driven by the real `twilio` client.
 
 Point the app at it with TWILIO_API_BASE_URL. It accepts Messages.json creates and lists like
-Twilio does, and can be told to be slow, to fail with HTTP 5xx, to time out (optionally after
+Twilio does, and can be told to be slow, to fail with HTTP 5xx (a share of requests or one number's next
+ones), to time out (optionally after
 accepting the message, as when a response is lost on the way back) or to refuse a number with
 an error code. `status_callback()` builds a receipt signed as Twilio signs it.
 """
@@ -34,6 +35,8 @@ class Attempt:
     at: float
     to: str
     outcome: int
+    hung: bool = False  # answered after the client's timeout, if at all
+    accepted: bool = False
 
 
 @dataclass
@@ -42,6 +45,9 @@ class FakeTwilio:
     auth_token: str
     latency: float = 0.0
     temporary_failure_rate: float = 0.0
+    # Share of requests that hang past the client's timeout; half of those were accepted before hanging.
+    timeout_rate: float = 0.0
+    timeout_seconds: float = 0.0
     seed: int = 5
     messages: list[dict] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
@@ -104,15 +110,19 @@ class FakeTwilio:
                 return self._refusals[to]
             if self._plans[to]:
                 return self._plans[to].popleft()
-            if self.temporary_failure_rate and self._random.random() < self.temporary_failure_rate:
+            roll = self._random.random()
+            if roll < self.temporary_failure_rate:
                 return Behaviour(status=503, code=20503, message="Service unavailable", accept=False)
+            if roll < self.temporary_failure_rate + self.timeout_rate:
+                return Behaviour(hang_seconds=self.timeout_seconds, accept=self._random.random() < 0.5)
         return Behaviour()
 
     def _create(self, form: dict) -> tuple[int, dict, float]:
         to = form.get("To", "")
         behaviour = self._behaviour_for(to)
         with self._lock:
-            self.attempts.append(Attempt(time.time(), to, behaviour.status))
+            self.attempts.append(Attempt(time.time(), to, behaviour.status, hung=behaviour.hang_seconds > 0,
+                                         accepted=behaviour.accept))
         if not behaviour.accept:
             return behaviour.status, {"code": behaviour.code, "message": behaviour.message,
                                       "more_info": f"https://www.twilio.com/docs/errors/{behaviour.code}",

@@ -89,7 +89,8 @@ class Config:
     SMS_SEND_BATCH = 50  # a send job hands over after this many, so other jobs get a turn
     SMS_RETRY_BASE_SECONDS = float(os.environ.get("SMS_RETRY_BASE_SECONDS", "30"))
     SMS_RETRY_MAX_SECONDS = 1800
-    SMS_CLAIM_TIMEOUT_SECONDS = 300  # a claim older than this belongs to a worker that died
+    # A claim older than this belongs to a worker that died; keep it well above TWILIO_HTTP_TIMEOUT_SECONDS.
+    SMS_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("SMS_CLAIM_TIMEOUT_SECONDS", "300"))
     SMS_MAX_SEGMENTS = 6
 
 
