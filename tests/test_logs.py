@@ -2,10 +2,13 @@
 import io
 import json
 import logging
+import logging.config
 
+import pytest
 from flask import g
+from flask.logging import default_handler
 
-from watch.logs import JsonLines
+from watch.logs import JsonLines, dict_config
 
 
 def test_every_response_carries_its_own_request_id(client):
@@ -64,3 +67,28 @@ def test_outside_a_request_there_is_no_request_id(app):
         app.logger.removeHandler(handler)
     entry = json.loads(stream.getvalue())
     assert entry["message"] == "retention job ran" and "request_id" not in entry
+
+
+@pytest.fixture
+def restored_logging():
+    """dict_config() changes the process's logging: put it back for the tests that follow."""
+    loggers = [logging.root, *(logging.getLogger(name) for name in ("watch", "twilio.http_client"))]
+    saved = [(logger, logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
+    yield
+    for logger, handlers, level, propagate in saved:
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def test_a_worker_writes_each_line_once_without_the_twilio_clients_request_dumps(app, capsys, restored_logging):
+    # What a worker's logger has before dict_config(): the handler Flask adds when the app first logs.
+    logging.getLogger("watch").addHandler(default_handler)
+    logging.config.dictConfig(dict_config("text"))
+    logging.getLogger("watch.alerts.sending").warning("requeued 16 deliveries left claimed by a stopped worker")
+    logging.getLogger("twilio.http_client").info("-- BEGIN Twilio API Request --")
+    logging.getLogger("twilio.http_client").warning("Twilio answered 503")
+
+    written = capsys.readouterr().err
+    assert written.count("requeued 16 deliveries") == 1, written
+    assert "BEGIN Twilio API Request" not in written and "Twilio answered 503" in written

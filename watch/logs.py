@@ -107,5 +107,9 @@ def dict_config(log_format: str = "json", level: str = "INFO") -> dict:
         "loggers": {
             "gunicorn.error": {"level": level, "handlers": ["stderr"], "propagate": False},
             "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+            # Configuring it drops the handler Flask adds to the app's logger, which printed every line twice.
+            "watch": {"level": level, "handlers": ["stderr"], "propagate": False},
+            # The twilio client dumps every request's headers at INFO: a dozen lines per SMS.
+            "twilio.http_client": {"level": "WARNING"},
         },
     }
