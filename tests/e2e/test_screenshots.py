@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from tests.e2e.conftest import PHONE, log_in
 from watch.demo import DEMO_PASSWORD, seed_demo
-from watch.models import Group, User
+from watch.models import Alert, Group, User
 
-# (file name, who is logged in or None, path; "{group}" is Västra vägen's id)
+# (file name, who is logged in or None, path; "{group}" is Västra vägen's id, "{alert}" the demo's alert)
 PAGES = [
     ("front-page", None, "/"),
     ("municipality", None, "/m/oxelosund"),
@@ -20,6 +20,10 @@ PAGES = [
     ("group-page", "kontakt@oxelosund.demo", "/groups/{group}"),
     ("observation-form", "boende@oxelosund.demo", "/observations/new"),
     ("coordinator-inbox", "samordnare@oxelosund.demo", "/coordinator/observations"),
+    ("lagesbild", "samordnare@oxelosund.demo", "/lagesbild/oxelosund"),
+    ("alert-compose", "polis@oxelosund.demo", "/alerts/new"),
+    ("alert-report", "polis@oxelosund.demo", "/alerts/{alert}"),
+    ("alert-feed", "kontakt@oxelosund.demo", "/alerts/feed"),
 ]
 
 
@@ -36,9 +40,10 @@ def test_main_page_at_390_px_with_demo_data(page, audit, db, screenshot_dir, nam
         pass
     db.session.commit()
     group = db.session.scalar(select(Group.id).where(Group.name == "Västra vägen"))
+    alert = db.session.scalar(select(Alert.id).order_by(Alert.id))
     if email:
         log_in(page, audit, db, db.session.scalar(select(User).where(User.email == email)), DEMO_PASSWORD)
-    page.goto(path.format(group=group))
+    page.goto(path.format(group=group, alert=alert))
     audit(page)
     expect(page.locator("h1")).to_be_visible()
     # 390 CSS pixels wide, from the top down to at most two phone screens (the inbox goes on for long).
