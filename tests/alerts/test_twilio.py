@@ -4,7 +4,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.alerts.helpers import compose_data, deliveries, make_group, resident
 from tests.fake_twilio import sign
@@ -253,6 +253,31 @@ def test_recovery_expires_what_can_no_longer_be_sent_and_restarts_lost_alerts(db
         DeliveryStatus.FAILED}
     assert [m["To"] for m in fake_twilio.messages] == [PER]
     assert db.session.get(Alert, lost_id).status == AlertStatus.SENT
+
+
+def test_recovery_restarts_an_overdue_alert_only_when_its_workers_have_stopped(db, town, fake_twilio, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SMS_SEND_CONCURRENCY", 1)
+    alert = create_alert(town.police, Targeting(town.municipality.id, AlertTarget.POSTCODES,
+                                                postcodes=["61331", "61339"]), "Lås dörren.", 4)
+    alert.status = AlertStatus.SENDING
+    db.session.commit()
+    alert_id = alert.id
+    two_minutes_ago = utcnow() - timedelta(minutes=2)
+    db.session.execute(update(Delivery).where(Delivery.alert_id == alert_id).values(next_attempt_at=two_minutes_ago))
+    db.session.commit()
+    # A long backlog: both deliveries waited for minutes, but a worker claimed one just now.
+    claimed = sending.claim_next(alert_id)
+
+    sending.recover_stalled_deliveries.call_local()
+    assert fake_twilio.messages == []  # the workers are busy with it: no extra send jobs
+
+    # The worker gave the claim back and its job was lost: nobody is sending now, so it starts again.
+    db.session.execute(update(Delivery).where(Delivery.id == claimed)
+                       .values(status=DeliveryStatus.QUEUED, claimed_at=None))
+    db.session.commit()
+    sending.recover_stalled_deliveries.call_local()
+    assert sorted(m["To"] for m in fake_twilio.messages) == [EVA, PER]
+    assert db.session.get(Alert, alert_id).status == AlertStatus.SENT
 
 
 def _reserve_concurrently(app, threads: int, each: int) -> list[float]:

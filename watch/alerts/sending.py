@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from huey import crontab
-from sqlalchemy import case, exists, func, select, update
+from sqlalchemy import case, exists, func, or_, select, update
 
 from watch.alerts.replies import opt_out
 from watch.extensions import db
@@ -281,10 +281,20 @@ def recover_stalled_deliveries() -> None:
         .values(status=DeliveryStatus.FAILED, error_code="expired", updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    overdue = db.session.scalars(
+    a_minute_ago = now - timedelta(seconds=60)
+    overdue = set(db.session.scalars(
         select(Delivery.alert_id).distinct()
-        .where(Delivery.status == DeliveryStatus.QUEUED, Delivery.next_attempt_at < now - timedelta(seconds=60))
-    ).all()
+        .where(Delivery.status == DeliveryStatus.QUEUED, Delivery.next_attempt_at < a_minute_ago)
+    ))
+    if overdue:
+        # A long backlog is overdue too while workers get through it: restart only alerts that nobody is
+        # sending (no claim held, nothing sent for a minute), so each minute does not add another
+        # SMS_SEND_CONCURRENCY send jobs. Receipts do not count: they arrive after the senders stop.
+        overdue -= set(db.session.scalars(
+            select(Delivery.alert_id).distinct().where(
+                Delivery.alert_id.in_(overdue),
+                or_(Delivery.status == DeliveryStatus.SENDING, Delivery.sent_at >= a_minute_ago))
+        ))
     never_started = db.session.scalars(
         select(Alert.id).where(Alert.status == AlertStatus.DRAFT, Alert.created_at < now - timedelta(seconds=60))
     ).all()
@@ -292,7 +302,7 @@ def recover_stalled_deliveries() -> None:
     db.session.commit()
     if stale:
         log.warning("requeued %d deliveries left claimed by a stopped worker", len(stale))
-    for alert_id in set(stale) | set(overdue) | set(never_started):
+    for alert_id in set(stale) | overdue | set(never_started):
         dispatch_alert(alert_id)  # idempotent: only what is still queued is sent
     for alert_id in sending:
         finish_if_done(alert_id)
