@@ -7,6 +7,8 @@ duplicates (messages beyond one per recipient) and the worker's peak memory.
 
     .venv/bin/python benchmarks/fanout.py                                  # 10,000 recipients, 50 and 200/s
     .venv/bin/python benchmarks/fanout.py --recipients 1000 --rates 50     # a quick look
+    .venv/bin/python benchmarks/fanout.py --rates 200 --processes 2 --skip-compose   # two worker processes
+    .venv/bin/python benchmarks/fanout.py --rates ""                        # only the compose request
     .venv/bin/python benchmarks/fanout.py --database-url postgresql://postgres@127.0.0.1/bench \\
         --redis-url redis://127.0.0.1:6379/12
 
@@ -42,6 +44,8 @@ def parse_args():
     parser.add_argument("--latency", type=float, default=0.150, help="seconds the fake Twilio takes to answer")
     parser.add_argument("--failure-rate", type=float, default=0.05, help="share of temporary 503 answers")
     parser.add_argument("--compose-samples", type=int, default=20)
+    parser.add_argument("--processes", type=int, default=1, help="worker processes sharing the threads")
+    parser.add_argument("--skip-compose", action="store_true", help="only the fan-out")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
     return parser.parse_args()
@@ -60,27 +64,32 @@ def main() -> None:
     print(f"# {args.recipients} recipients · latency {args.latency * 1000:.0f} ms · "
           f"{args.failure_rate:.0%} temporary failures · {db_kind(bench.database_url)} · "
           f"jobs on {'Redis' if args.redis_url else 'SQLite'}")
-    compose = measure_compose(app, client, bench.municipality_id, bench.small_group, args.compose_samples)
-    print(f"compose p95: whole audience {compose['whole']:.0f} ms, one group {compose['small']:.0f} ms")
+    if not args.skip_compose:
+        compose = measure_compose(app, client, bench.municipality_id, bench.small_group, args.compose_samples)
+        print(f"compose p95: whole audience {compose['whole']:.0f} ms, one group {compose['small']:.0f} ms")
 
-    for rate in [float(r) for r in args.rates.split(",")]:
+    for rate in [float(r) for r in args.rates.split(",") if r]:
         fake = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN, latency=args.latency,
                           temporary_failure_rate=args.failure_rate).start()
         concurrency = math.ceil(rate * (args.latency + 0.05)) + 4
-        worker = start_worker(env, fake, rate, concurrency, workdir / f"worker-{rate}.log")
+        threads = math.ceil(concurrency / args.processes)
+        workers = [start_worker(env, fake, rate, threads, workdir / f"worker-{rate}-{n}.log",
+                                SMS_SEND_CONCURRENCY=str(concurrency)) for n in range(args.processes)]
         started = time.monotonic()
         alert_id = send_alert(client, bench.municipality_id)
         peak_rss = 0
 
         def track_memory():
             nonlocal peak_rss
-            peak_rss = max(peak_rss, rss_kib(worker.pid))
+            peak_rss = max(peak_rss, *(rss_kib(worker.pid) for worker in workers))
 
         statuses = wait_until_handled(app, alert_id, args.recipients / rate * 3 + 120, track_memory)
         wall = time.monotonic() - started
-        peak_rss = max(peak_rss, hwm_kib(worker.pid))
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=60)
+        peak_rss = max(peak_rss, *(hwm_kib(worker.pid) for worker in workers))
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=60)
         fake.stop()
 
         times = sorted(a.at for a in fake.attempts)
@@ -101,7 +110,8 @@ def main() -> None:
               f"{len(fake.attempts)} requests ({sum(a.outcome == 503 for a in fake.attempts)} temporary failures, "
               f"retried) · {len(sent_per_number)} recipients got a message · duplicates {duplicates} · "
               f"sent {statuses.get(DeliveryStatus.SENT, 0)}, failed {statuses.get(DeliveryStatus.FAILED, 0)} · "
-              f"all handled in {wall:.0f} s · {concurrency} worker threads, peak RSS {peak_rss / 1024:.0f} MiB")
+              f"all handled in {wall:.0f} s · {args.processes} × {threads} worker threads, "
+              f"peak RSS {peak_rss / 1024:.0f} MiB per worker")
     with app.app_context():
         db.session.execute(text("SELECT 1"))
         Base.metadata.drop_all(db.engine)
