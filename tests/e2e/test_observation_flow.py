@@ -81,7 +81,7 @@ def test_observation_from_phone_to_coordinator_to_police_and_back(page, audit, f
     page.get_by_label("Meddelande till den som rapporterade (frivilligt)").fill(
         "Tack! Kommunpolisen har fått uppgifterna.")
     page.get_by_role("button", name="Vidarebefordra till polisen").click()
-    expect(page.get_by_text("Iakttagelsen är nu: Vidarebefordrad till polisen.")).to_be_visible()
+    expect(page.get_by_text("Iakttagelsen är nu: Vidarebefordrad till polisen.")).to_be_focused()
     expect(page.locator("#new-observations-badge")).to_have_text("")
     assert page.url == detail_url
     audit(page)
