@@ -57,6 +57,29 @@ def test_resident_registers_a_neighbourhood_group_and_becomes_its_contact_person
     assert "Ramdalen norra" in mine and "Väntar på godkännande" in mine and "Din grupp är registrerad" in mine
 
 
+def test_the_municipalitys_coordinators_are_emailed_about_a_new_group_in_their_language(db, factory, login):
+    eva = factory.user(name="Eva Sjöberg")
+    oxelosund = eva.municipality
+    karin = factory.user(Role.COORDINATOR, oxelosund, name="Karin Lindqvist")
+    anna = factory.user(Role.COORDINATOR, oxelosund, name="Anna Berg", locale="en")
+    retired = factory.user(Role.COORDINATOR, oxelosund, name="Bo Ek")
+    retired.active = False
+    elsewhere = factory.user(Role.COORDINATOR, factory.municipality("Nyköping", "0480"))
+    police = factory.user(Role.POLICE, oxelosund)
+    db.session.commit()
+
+    assert login(eva).post("/groups/register/neighbourhood", data=neighbourhood_form()).status_code == 302
+
+    group = db.session.scalar(select(Group))
+    [swedish] = emails_to(db, karin)
+    assert swedish.subject == "Ny grupp väntar på ditt beslut: Ramdalen norra"
+    assert "Eva Sjöberg har registrerat Ramdalen norra (Grannsamverkan)" in swedish.body
+    assert f"/coordinator/groups/{group.id}" in swedish.body
+    [english] = emails_to(db, anna)
+    assert english.subject == "New group waiting for your decision: Ramdalen norra"
+    assert all(emails_to(db, person) == [] for person in (retired, elsewhere, police, eva))
+
+
 def test_resident_registers_a_boat_group_with_the_usual_night_watch_weeks(db, factory, login):
     client = login(factory.user())
     form = client.get("/groups/register/boat").get_data(as_text=True)

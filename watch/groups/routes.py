@@ -101,8 +101,9 @@ def register(kind: str):
         duplicates = services.find_duplicates(current_user.municipality_id, kind, form.name.data,
                                               form.postcodes.postcodes)
         if not duplicates or form.confirm_duplicate.data:
-            services.register_group(current_user, kind, form.details(), show_phone=form.show_phone.data)
+            group = services.register_group(current_user, kind, form.details(), show_phone=form.show_phone.data)
             db.session.commit()
+            services.notify_coordinators_of_new_group(group)
             flash(_("Your group is registered. The municipality's coordinator will look at it soon."), "success")
             return redirect(url_for("groups.mine"))
     return render_template("groups/register.html", form=form, kind=kind, duplicates=duplicates)

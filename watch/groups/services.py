@@ -19,7 +19,7 @@ from watch.groups.postcodes import format_postcode, postcode_prefix
 from watch.messaging.services import email_user
 from watch.models import (
     Group, GroupChange, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus,
-    RosterHousehold, User, utcnow,
+    Role, RosterHousehold, User, utcnow,
 )
 from watch.privacy.signals import account_deleting, account_deletion_blockers, personal_data_export
 
@@ -206,6 +206,14 @@ def request_to_join(user: User, group: Group) -> Membership:
     membership.status, membership.created_at = MembershipStatus.REQUESTED, utcnow()
     db.session.flush()
     return membership
+
+
+def notify_coordinators_of_new_group(group: Group) -> None:
+    """Tell the municipality's coordinators a group waits for their decision. Call after the commit."""
+    coordinators = db.session.scalars(select(User).where(
+        User.role == Role.COORDINATOR, User.municipality_id == group.municipality_id, User.active.is_(True)))
+    for coordinator in coordinators:
+        email_user(coordinator, "groups/email/new_group.txt", group=group)
 
 
 def notify_join_request(membership: Membership) -> None:
