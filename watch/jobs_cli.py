@@ -16,7 +16,9 @@ jobs_cli = AppGroup("jobs", help="Background jobs (SMS fan-out, retries, retenti
 @click.option("--no-periodic", is_flag=True, help="leave periodic jobs to another worker")
 @click.option("--shutdown-timeout", default=30, show_default=True,
               help="seconds running jobs get to finish after SIGTERM")
-def worker(workers: int, no_periodic: bool, shutdown_timeout: int) -> None:
+@click.option("--max-delay", default=1.0, show_default=True,
+              help="longest pause between looks at an idle queue (SQLite; Redis wakes workers at once)")
+def worker(workers: int, no_periodic: bool, shutdown_timeout: int, max_delay: float) -> None:
     """Consume jobs until stopped.
 
     SIGTERM (systemd, docker stop, `make prod-local`'s Ctrl-C) lets the running jobs finish first;
@@ -24,5 +26,6 @@ def worker(workers: int, no_periodic: bool, shutdown_timeout: int) -> None:
     """
     logging.config.dictConfig(dict_config(current_app.config["LOG_FORMAT"]))
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=not no_periodic,
-                                    graceful_signal="TERM", shutdown_timeout=shutdown_timeout)
+                                    graceful_signal="TERM", shutdown_timeout=shutdown_timeout,
+                                    max_delay=max_delay)
     consumer.run()
