@@ -46,3 +46,6 @@ def test_a_logged_in_persons_static_request_asks_the_database_nothing(factory, l
     assert response.status_code == 200 and queries.count == 0, queries
     assert "no-store" not in response.headers["Cache-Control"]
     assert "Accept-Language" not in response.headers.get("Vary", "")
+    # The same for everyone: a shared cache (the load balancer) keeps one copy, and no cookie rides along.
+    assert "Cookie" not in response.headers.get("Vary", "") and "Set-Cookie" not in response.headers
+    assert "Cookie" in client.get("/").headers["Vary"]  # pages still vary by who is logged in

@@ -8,11 +8,23 @@ import hashlib
 import os
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
 A_YEAR = 365 * 24 * 3600
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask-Login looks at the session after every request, which would add `Vary: Cookie` to static
+    files too, so that a shared cache keeps one copy per visitor. A static file never changes the
+    session, so its response leaves the session cookie alone."""
+
+    def save_session(self, app, session, response):
+        if not is_static_request():
+            super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     hashes: dict[tuple[str, float], str] = {}
 
     def version(filename: str) -> str | None:
