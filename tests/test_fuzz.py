@@ -46,7 +46,7 @@ from watch.alerts.verification import start_verification
 from watch.auth.services import password_reset_token
 from watch.groups.services import DETAIL_FIELDS
 from watch.models import (
-    AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, Membership, MembershipRole,
+    AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, Membership, MembershipRole,
     MembershipStatus, Role, RosterHousehold, User, utcnow,
 )
 from watch.observations import services as observation_services
@@ -393,9 +393,11 @@ def _decide(w, draw):
 
 
 def _verified_contact(w) -> None:
-    """Alerts need someone to reach: the world's contact person with a verified phone, not opted out."""
+    """Alerts need someone to reach: the world's contact person with a verified phone, not opted out, who
+    takes alerts by SMS (an earlier example of the preferences form may have turned them off)."""
     contact = w.people["contact"]
     contact.verified_phone = contact.phone
+    contact.alert_channel = AlertChannel.SMS
     opt_in(contact.phone)
     w.db.session.commit()
 
