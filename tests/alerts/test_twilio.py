@@ -197,9 +197,9 @@ def test_two_workers_never_send_the_same_delivery(db, factory, app, fake_twilio)
 
     def worker(name):
         with app.app_context():
-            while (delivery_id := sending.claim_next(alert_id)) is not None:
-                claimed[name].append(delivery_id)
-                sending.send_claimed(delivery_id)
+            while (claim := sending.claim_next(alert_id)) is not None:
+                claimed[name].append(claim.delivery_id)
+                sending.send_claimed(claim)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
     for t in threads:
@@ -221,9 +221,9 @@ def test_a_claim_left_by_a_dead_worker_is_recovered_without_a_double_send(db, to
     db.session.commit()
     alert_id = alert.id
     # Worker 1 claims Eva's and Per's deliveries, sends Eva's, and dies before recording it.
-    first = sending.claim_next(alert_id)
-    second = sending.claim_next(alert_id)
-    by_id = {d.id: d for d in db.session.scalars(select(Delivery).where(Delivery.id.in_([first, second])))}
+    first, second = sending.claim_next(alert_id), sending.claim_next(alert_id)
+    by_id = {d.id: d for d in db.session.scalars(
+        select(Delivery).where(Delivery.id.in_([first.delivery_id, second.delivery_id])))}
     eva_id = next(i for i, d in by_id.items() if d.phone == EVA)
     sending.get_backend().send(EVA, "Lås dörren.")
     for delivery in by_id.values():
@@ -272,7 +272,7 @@ def test_recovery_restarts_an_overdue_alert_only_when_its_workers_have_stopped(d
     assert fake_twilio.messages == []  # the workers are busy with it: no extra send jobs
 
     # The worker gave the claim back and its job was lost: nobody is sending now, so it starts again.
-    db.session.execute(update(Delivery).where(Delivery.id == claimed)
+    db.session.execute(update(Delivery).where(Delivery.id == claimed.delivery_id)
                        .values(status=DeliveryStatus.QUEUED, claimed_at=None))
     db.session.commit()
     sending.recover_stalled_deliveries.call_local()

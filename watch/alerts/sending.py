@@ -9,7 +9,8 @@ first asks the provider whether the message went out before sending it again.
 """
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from huey import crontab
@@ -42,10 +43,10 @@ RANK = {DeliveryStatus.SENDING: 1, DeliveryStatus.SENT: 2, DeliveryStatus.DELIVE
 LOOKBACK = timedelta(minutes=2)
 
 
-def status_callback_url(delivery: Delivery) -> str:
+def status_callback_url(delivery_id: int, attempt: int) -> str:
     """Names the delivery and attempt, so a receipt finds its row even before the SID is stored."""
     base = current_app.config["PUBLIC_URL"].rstrip("/")
-    return f"{base}{STATUS_PATH}?delivery={delivery.id}&attempt={delivery.attempts}"
+    return f"{base}{STATUS_PATH}?delivery={delivery_id}&attempt={attempt}"
 
 
 def retry_delay(attempts: int) -> float:
@@ -93,16 +94,34 @@ def _send_emails(alert: Alert) -> None:
 def send_alert_sms(alert_id: int) -> None:
     """Send this alert's due SMS one by one; after a batch, hand over to a fresh job so others get a turn."""
     for _ in range(current_app.config["SMS_SEND_BATCH"]):
-        delivery_id = claim_next(alert_id)
-        if delivery_id is None:
+        claim = claim_next(alert_id)
+        if claim is None:
             finish_if_done(alert_id)
             return
-        send_claimed(delivery_id)
+        send_claimed(claim)
     send_alert_sms(alert_id)
 
 
-def claim_next(alert_id: int) -> int | None:
-    """Claim the next due SMS delivery of this alert for this worker, or None if there is none."""
+class Claim(NamedTuple):
+    """A claimed delivery with all that sending it needs, read by the claiming statement itself."""
+
+    delivery_id: int
+    phone: str
+    attempt: int
+    user_id: int | None
+    first_attempt_at: datetime
+    outcome_unknown: bool
+    opted_out: bool
+    body: str
+    valid_until: datetime
+
+
+def claim_next(alert_id: int) -> Claim | None:
+    """Claim the next due SMS delivery of this alert for this worker, or None if there is none.
+
+    One statement and one commit per message: the UPDATE returns the delivery's fields, the alert's
+    text and validity and whether the number has opted out (each a short sub-select).
+    """
     now = utcnow()
     due = (
         select(Delivery.id)
@@ -111,47 +130,49 @@ def claim_next(alert_id: int) -> int | None:
         .order_by(Delivery.next_attempt_at, Delivery.id).limit(1)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has no row locks and renders nothing
     )
-    claimed = db.session.execute(
+    of_alert = Alert.id == Delivery.alert_id
+    row = db.session.execute(
         update(Delivery)
         .where(Delivery.id == due.scalar_subquery(), Delivery.status == DeliveryStatus.QUEUED)
         .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1, updated_at=now,
                 provider_sid=None, first_attempt_at=func.coalesce(Delivery.first_attempt_at, now))
-        .returning(Delivery.id)
+        .returning(Delivery.id, Delivery.phone, Delivery.attempts, Delivery.user_id, Delivery.first_attempt_at,
+                   Delivery.outcome_unknown, exists().where(SmsOptOut.phone == Delivery.phone),
+                   select(Alert.body).where(of_alert).scalar_subquery(),
+                   select(Alert.valid_until).where(of_alert).scalar_subquery())
         .execution_options(synchronize_session=False)
-    ).scalar()
+    ).first()
     db.session.commit()
-    return claimed
+    if row is None:
+        return None
+    return Claim(*row)
 
 
-def send_claimed(delivery_id: int) -> None:
+def send_claimed(claim: Claim) -> None:
     """Send one claimed delivery and record the outcome at once."""
-    delivery = db.session.get(Delivery, delivery_id)
-    alert = delivery.alert
-    if utcnow() >= alert.valid_until:
-        _finish(delivery, DeliveryStatus.FAILED, error_code="expired")
+    if utcnow() >= claim.valid_until:
+        _finish(claim.delivery_id, DeliveryStatus.FAILED, error_code="expired")
         return
-    if db.session.get(SmsOptOut, delivery.phone) is not None:
-        _finish(delivery, DeliveryStatus.SKIPPED, skip_reason=SkipReason.OPTED_OUT)
+    if claim.opted_out:
+        _finish(claim.delivery_id, DeliveryStatus.SKIPPED, skip_reason=SkipReason.OPTED_OUT)
         return
-    phone, body, attempt, user_id = delivery.phone, alert.body, delivery.attempts, delivery.user_id
-    callback, valid_until = status_callback_url(delivery), alert.valid_until
-    look_since = delivery.first_attempt_at - LOOKBACK if delivery.outcome_unknown else None
-    # End the read transaction: no database connection waits while Twilio answers.
-    db.session.commit()
+    look_since = claim.first_attempt_at - LOOKBACK if claim.outcome_unknown else None
     backend = get_backend()
     try:
-        sid = backend.find_sent(phone, body, look_since) if look_since else None
+        sid = backend.find_sent(claim.phone, claim.body, look_since) if look_since else None
         if sid is None:
             wait_for_send_slot()
-            sid = backend.send(phone, body, status_callback=callback, user_id=user_id,
-                               validity_seconds=int((valid_until - utcnow()).total_seconds()))
+            sid = backend.send(claim.phone, claim.body, user_id=claim.user_id,
+                               status_callback=status_callback_url(claim.delivery_id, claim.attempt),
+                               validity_seconds=int((claim.valid_until - utcnow()).total_seconds()))
     except SmsError as error:
-        log.info("delivery %s attempt %s failed: %s", delivery_id, attempt, error)
-        _record_failure(db.session.get(Delivery, delivery_id), error.code, outcome_unknown=error.outcome_unknown)
+        log.info("delivery %s attempt %s failed: %s", claim.delivery_id, claim.attempt, error)
+        _record_failure(db.session.get(Delivery, claim.delivery_id), error.code,
+                        outcome_unknown=error.outcome_unknown)
         return
-    _record_sent(delivery_id, sid)
+    _record_sent(claim.delivery_id, sid)
     if backend.fakes_receipts:
-        fake_delivery_receipt(delivery_id, attempt, sid)
+        fake_delivery_receipt(claim.delivery_id, claim.attempt, sid)
 
 
 def _record_sent(delivery_id: int, sid: str) -> None:
@@ -191,9 +212,12 @@ def _record_failure(delivery: Delivery, code: str, *, outcome_unknown: bool = Fa
     send_alert_sms.schedule((alert_id,), delay=delay)
 
 
-def _finish(delivery: Delivery, status: DeliveryStatus, *, error_code=None, skip_reason=None) -> None:
-    delivery.status, delivery.error_code, delivery.skip_reason = status, error_code, skip_reason
-    delivery.claimed_at = None
+def _finish(delivery_id: int, status: DeliveryStatus, *, error_code=None, skip_reason=None) -> None:
+    db.session.execute(
+        update(Delivery).where(Delivery.id == delivery_id)
+        .values(status=status, error_code=error_code, skip_reason=skip_reason, claimed_at=None, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
