@@ -27,13 +27,12 @@ from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
-import pyotp
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from staff_login import enrol, log_in  # noqa: E402  (beside this file)
+
 ACCOUNT_SID, AUTH_TOKEN = "AC" + "b" * 32, "benchmark-auth-token"
-BENCH_TOTP_SECRET = "BENCHMARKTOTPSECRET23456"
 BODY = "Tre inbrott i förråd på Västra vägen i veckan. Lås in trimmers och motorer. Tips: 114 14."
 
 
@@ -161,10 +160,7 @@ def prepare(database_url: str | None, redis_url: str | None, recipients: int) ->
         redis.Redis.from_url(redis_url).flushdb()
     huey.flush()
     client = app.test_client()
-    client.post("/login", data={"email": police_email, "password": "benchmark-password"})
-    # Staff log in with a second factor: the seeded officer's authenticator shares BENCH_TOTP_SECRET.
-    response = client.post("/login/code", data={"code": pyotp.TOTP(BENCH_TOTP_SECRET).now()})
-    assert response.status_code == 302 and not response.location.startswith("/login"), "benchmark login failed"
+    log_in(client, police_email, "benchmark-password")
     return Bench(app, client, env, workdir, database_url, municipality_id, small_group)
 
 
@@ -221,7 +217,6 @@ def seed(db, recipients: int):
     from sqlalchemy import insert, select
 
     from watch.auth.services import hash_password
-    from watch.mfa.services import enrol_with_known_secret
     from watch.models import Group, GroupKind, GroupStatus, Membership, Municipality, Role, User, utcnow
 
     now = utcnow()
@@ -230,7 +225,7 @@ def seed(db, recipients: int):
     db.session.flush()
     police = User(name="Johan Berg", email="polis@bench.se", password_hash=hash_password("benchmark-password"),
                   role=Role.POLICE, municipality_id=municipality.id, locale="sv", created_at=now)
-    enrol_with_known_secret(police, BENCH_TOTP_SECRET)
+    enrol(police)
     db.session.add(police)
     groups = recipients // 20 + 1
     db.session.execute(insert(Group), [

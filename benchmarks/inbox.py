@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from sqlalchemy import insert  # noqa: E402
 
+from staff_login import enrol, log_in  # noqa: E402  (beside this file)
 from tests.querycount import count_queries  # noqa: E402
 from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
@@ -44,6 +45,7 @@ def seed(rows: int) -> tuple[str, int, str]:
     db.session.add_all(groups)
     coordinator = create_staff(name="Karin Lindqvist", email="samordnare@bench.test", password=PASSWORD,
                                role=Role.COORDINATOR, municipality=municipality)
+    enrol(coordinator)
     db.session.flush()
     rng = random.Random(6)
     now = utcnow()
@@ -85,7 +87,7 @@ def main(url: str | None) -> None:
             email, group_id, week = seed(ROWS)
         # Requests outside any app context: each gets its own, with a fresh session, as on a real server.
         client = app.test_client()
-        client.post("/login", data={"email": email, "password": PASSWORD})
+        log_in(client, email, PASSWORD)
         cases = [
             ("newest first, page 1", ""),
             ("page 200 of 400", "?page=200"),

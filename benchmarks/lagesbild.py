@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
+from staff_login import enrol, log_in  # noqa: E402  (beside this file)
 from tests.querycount import count_queries  # noqa: E402
 from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
@@ -84,6 +85,7 @@ def seed() -> tuple[str, str]:
     seed_municipality("Nyköping", "0480", OTHER_ROWS, rng)
     coordinator = create_staff(name="Karin Lindqvist", email="samordnare@bench.test", password=PASSWORD,
                                role=Role.COORDINATOR, municipality=oxelosund)
+    enrol(coordinator)
     last_week = services.this_week().shift(-1)
     services.publish(oxelosund, Period(last_week, last_week), "Lugn vecka.", coordinator)
     db.session.commit()
@@ -122,7 +124,7 @@ def main(server: str, runs: int) -> None:
                       file=sys.stderr)
                 engine = db.engine
             client = app.test_client()
-            assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+            log_in(client, email, PASSWORD)
             with app.app_context():
                 week = services.this_week()
             pages = [
