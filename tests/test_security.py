@@ -48,18 +48,23 @@ def test_safe_redirects_stay_on_this_site():
 
 
 def test_pages_with_personal_data_are_never_stored_by_browsers_or_proxies(db, factory, login):
-    from tests.test_access_matrix import build_world, observation_url
+    from tests.test_access_matrix import alert_url, build_world, observation_url
 
     world = build_world(db, factory)
     observation = observation_url()(world)
+    alert = alert_url()(world)
+    lagesbild = f"/lagesbild/{world.municipality.slug}"
     pages = {
         "member": [observation, f"{observation}/photo", "/observations/mine", "/my-data", "/my-data/export.json",
-                   "/my-data/export.csv", "/profile", f"/groups/{world.group.id}"],
+                   "/my-data/export.csv", "/profile", f"/groups/{world.group.id}", "/alerts/feed",
+                   "/alerts/preferences", "/alerts/phone"],
         "contact": [f"/groups/{world.group.id}/roster"],
         "coordinator": [observation, f"{observation}/photo", "/coordinator/", "/coordinator/groups/pending",
                         "/coordinator/groups", f"/coordinator/groups/{world.group.id}", "/coordinator/groups/contacts.csv",
-                        "/coordinator/changes", "/coordinator/observations", "/audit"],
-        "police": ["/police/observations", f"/coordinator/groups/{world.group.id}"],
+                        "/coordinator/changes", "/coordinator/observations", "/audit", f"{lagesbild}/2026/47",
+                        f"{lagesbild}/2026/47/counts.csv"],
+        "police": ["/police/observations", f"/coordinator/groups/{world.group.id}", "/alerts", alert,
+                   f"{alert}/progress", "/alerts/new"],
     }
     for role, urls in pages.items():
         client = login(world.people[role])

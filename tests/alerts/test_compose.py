@@ -1,14 +1,17 @@
 """Composing, targeting and reading alerts through the pages, with the development outbox as SMS backend."""
+import json
 import re
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.alerts.helpers import compose_data, deliveries, make_group, resident
+from tests.conftest import PASSWORD
 from tests.querycount import count_queries
+from watch.alerts.services import Targeting, create_alert
 from watch.models import (
-    Alert, AlertStatus, Channel, Delivery, DeliveryChannel, DeliveryStatus, OutboxMessage, SkipReason, SmsOptOut,
-    OptOutSource,
+    Alert, AlertStatus, AlertTarget, AuditEvent, Channel, Delivery, DeliveryChannel, DeliveryStatus, OutboxMessage,
+    OptOutSource, Role, SkipReason, SmsOptOut, SmsReply, SmsReplyKind,
 )
 
 
@@ -235,3 +238,49 @@ def test_progress_polls_while_sending_and_stops_when_done(db, town, login):
     assert done.headers["HX-Trigger"] == "deliveries-settled"  # the recipient table reloads once
     table = police.get(f"/alerts/{alert_id}?fragment=recipients", headers={"HX-Request": "true"})
     assert "<html" not in table.get_data(as_text=True) and "Levererat" in table.get_data(as_text=True)
+
+
+def test_a_sent_alert_is_in_the_municipalitys_audit_log_and_only_there(db, town, factory, login):
+    alert_id = send(login(town.police), town, target="groups", groups=[town.jogerso.id])
+
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "alert.sent")).all()
+    assert (event.actor_id, event.subject_id, event.municipality_id) == (town.police.id, alert_id, town.municipality.id)
+    assert event.details["groups"] == "Jogersö båtklubb" and event.details["audience"] == "contacts"
+    log = login(town.coordinator).get("/audit?action=alert.sent").get_data(as_text=True)
+    assert "Utskick skickat" in log and "Johan Berg" in log
+    other = login(factory.user(Role.COORDINATOR, town.other)).get("/audit?action=alert.sent").get_data(as_text=True)
+    assert "Johan Berg" not in other
+
+
+def test_my_data_holds_the_alerts_that_reached_me_and_deleting_forgets_me_in_their_reports(db, town, login):
+    police = login(town.police)
+    sent_id = send(police, town, target="groups", groups=[town.vastra.id])
+    db.session.add(SmsReply(provider_sid="SM" + "7" * 32, phone=town.eva.phone, body="Tack, vi håller utkik!",
+                            kind=SmsReplyKind.MESSAGE, alert_id=sent_id, user_id=town.eva.id))
+    db.session.commit()
+    eva = login(town.eva)
+    data = eva.get("/my-data/export.json").get_json()
+    assert data["alert_settings"] == [{"channel": "sms", "also_as_member": False, "verified_phone": "+46701234505",
+                                       "phone_verified_at": data["alert_settings"][0]["phone_verified_at"],
+                                       "sms_stopped_at": None}]
+    [received] = data["alerts_received"]
+    assert received["text"] == db.session.get(Alert, sent_id).body and received["to"] == "+46701234505"
+    assert [r["text"] for r in data["sms_replies"]] == ["Tack, vi håller utkik!"]
+    assert "Lisa Ek" not in json.dumps(data) and "+46701234510" not in json.dumps(data)
+
+    # An alert still waiting to go out when Eva leaves: hers is dropped, not sent to a removed account.
+    waiting = create_alert(town.police, Targeting(town.municipality.id, AlertTarget.GROUPS, group_ids=[town.vastra.id]),
+                           "Lås förråden i natt.", 4)
+    db.session.commit()
+    waiting_id, eva_id = waiting.id, town.eva.id
+    assert eva.post("/my-data/delete", data={"password": PASSWORD, "confirm": "y"}).status_code == 302
+
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.user_id == eva_id)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Delivery).where(
+        Delivery.alert_id == waiting_id, Delivery.phone == "+46701234505")) == 0
+    rows = db.session.scalars(select(Delivery).where(Delivery.alert_id == sent_id)).all()
+    assert len(rows) == 2  # still counted in the report, without her name or number
+    assert "+46701234505" not in {d.phone for d in rows} and eva_id not in {d.user_id for d in rows}
+    assert db.session.scalar(select(func.count()).select_from(SmsReply)) == 0
+    assert "Borttaget konto" in police.get(f"/alerts/{sent_id}").get_data(as_text=True)

@@ -9,16 +9,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, exists, false, func, insert, literal, not_, or_, select, true
+from sqlalchemy import (
+    Select, and_, case, delete, exists, false, func, insert, literal, not_, or_, select, true, update,
+)
 from sqlalchemy.orm import joinedload
 
+from watch.audit import actions
+from watch.audit.services import record
 from watch.extensions import db
 from watch.models import (
     PENDING_STATUSES, Alert, AlertAudience, AlertChannel, AlertStatus, AlertTarget, Delivery,
     DeliveryChannel, DeliveryStatus, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole,
-    MembershipStatus, SkipReason, SmsOptOut, SmsReply, User, alert_group, utcnow,
+    MembershipStatus, PhoneVerification, SkipReason, SmsOptOut, SmsReply, User, alert_group, utcnow,
 )
 from watch.models.base import UTCDateTime
+from watch.privacy.signals import account_deleting, personal_data_export
 from watch.sms.backends import TEMPORARY_ERROR_CODES
 from watch.sms.encoding import count as count_sms
 
@@ -216,6 +221,8 @@ def create_alert(author: User, targeting: Targeting, body: str, validity_hours: 
         select(literal(alert.id), rows.c.user_id, rows.c.channel, rows.c.phone, rows.c.status, rows.c.skip_reason,
                literal(0), false(), stamp, stamp),
     ))
+    record(actions.ALERT_SENT, subject=alert, actor=author, target=str(targeting.target),
+           audience=str(targeting.audience), groups=alert.target_description)
     return alert
 
 
@@ -342,3 +349,36 @@ def replies_for(alert: Alert) -> list[SmsReply]:
         select(SmsReply).options(joinedload(SmsReply.user)).where(SmsReply.alert_id == alert.id)
         .order_by(SmsReply.received_at.desc()).limit(100)
     ))
+
+
+# ---- my data ----------------------------------------------------------------------------------------
+
+@personal_data_export.connect
+def export_alert_data(user: User, **extra) -> dict[str, list[dict]]:
+    """How they get alerts, the alerts that reached them and their SMS replies; nothing of anyone else."""
+    opt_out = db.session.get(SmsOptOut, user.phone) if user.phone else None
+    received = db.session.execute(
+        select(Delivery, Alert).join(Alert, Delivery.alert_id == Alert.id)
+        .where(Delivery.user_id == user.id).order_by(Alert.created_at))
+    replies = db.session.scalars(select(SmsReply).where(SmsReply.user_id == user.id).order_by(SmsReply.received_at))
+    return {
+        "alert_settings": [{
+            "channel": str(user.alert_channel), "also_as_member": user.member_alerts,
+            "verified_phone": user.verified_phone, "phone_verified_at": user.phone_verified_at,
+            "sms_stopped_at": opt_out.created_at if opt_out else None,
+        }],
+        "alerts_received": [{
+            "alert_at": alert.created_at, "text": alert.body, "channel": str(delivery.channel),
+            "to": delivery.phone, "status": str(delivery.status), "sent_at": delivery.sent_at,
+        } for delivery, alert in received],
+        "sms_replies": [{"received_at": r.received_at, "from": r.phone, "text": r.body} for r in replies],
+    }
+
+
+@account_deleting.connect
+def forget_alert_recipient(user: User, **extra) -> None:
+    """Unsent deliveries go; sent ones stay in the alert's counts without name or number; replies and codes go."""
+    db.session.execute(delete(Delivery).where(Delivery.user_id == user.id, Delivery.status == DeliveryStatus.QUEUED))
+    db.session.execute(update(Delivery).where(Delivery.user_id == user.id).values(user_id=None, phone=None))
+    db.session.execute(delete(SmsReply).where(SmsReply.user_id == user.id))
+    db.session.execute(delete(PhoneVerification).where(PhoneVerification.user_id == user.id))

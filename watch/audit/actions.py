@@ -23,6 +23,7 @@ REGISTER_EXPORTED = "group.register_exported"
 OBSERVATION_VIEWED = "observation.viewed"
 OBSERVATION_FORWARDED = "observation.forwarded"
 OBSERVATION_CLOSED = "observation.closed"
+ALERT_SENT = "alert.sent"
 
 LABELS = {
     LOGIN: _l("Staff login"),
@@ -47,6 +48,7 @@ LABELS = {
     OBSERVATION_VIEWED: _l("Observation viewed"),
     OBSERVATION_FORWARDED: _l("Observation forwarded to the police"),
     OBSERVATION_CLOSED: _l("Observation closed"),
+    ALERT_SENT: _l("Alert sent"),
 }
 
 
