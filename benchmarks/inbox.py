@@ -8,10 +8,8 @@ Prints a Markdown table for docs/benchmarks.md: median and 95th percentile serve
 """
 import os
 import random
-import statistics
 import sys
 import tempfile
-import time
 from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -19,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from sqlalchemy import insert  # noqa: E402
 
 from staff_login import enrol, log_in  # noqa: E402  (beside this file)
-from tests.querycount import count_queries  # noqa: E402
+from server_time import measure  # noqa: E402  (beside this file)
 from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
 from watch.auth.services import create_user  # noqa: E402
@@ -63,19 +61,6 @@ def seed(rows: int) -> tuple[str, int, str]:
     return coordinator.email, groups[3].id, iso_week(now - timedelta(weeks=10))
 
 
-def measure(client, engine, path: str) -> tuple[float, float, int]:
-    for _ in range(3):  # warm caches and the template compiler
-        assert client.get(path).status_code == 200
-    timings = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        client.get(path)
-        timings.append((time.perf_counter() - start) * 1000)
-    with count_queries(engine) as queries:
-        client.get(path)
-    return statistics.median(timings), statistics.quantiles(timings, n=20)[18], queries.count
-
-
 def main(url: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(url) or f"sqlite:///{folder}/bench.db",
@@ -100,7 +85,7 @@ def main(url: str | None) -> None:
         print("| page | median ms | p95 ms | SQL statements |")
         print("| --- | ---: | ---: | ---: |")
         for name, query in cases:
-            median, p95, statements = measure(client, engine, "/coordinator/observations" + query)
+            median, p95, statements = measure(client, engine, "/coordinator/observations" + query, RUNS, warm_up=3)
             print(f"| {name} | {median:.1f} | {p95:.1f} | {statements} |")
         Base.metadata.drop_all(engine)
         engine.dispose()

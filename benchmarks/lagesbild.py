@@ -11,7 +11,6 @@ statements each page sends.
 import argparse
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
 from staff_login import enrol, log_in  # noqa: E402  (beside this file)
-from tests.querycount import count_queries  # noqa: E402
+from server_time import measure  # noqa: E402  (beside this file)
 from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
 from watch.config import database_url  # noqa: E402
@@ -90,19 +89,6 @@ def seed() -> tuple[str, str]:
     services.publish(oxelosund, Period(last_week, last_week), "Lugn vecka.", coordinator)
     db.session.commit()
     return coordinator.email, oxelosund.slug
-
-
-def measure(client, engine, path: str, runs: int) -> tuple[float, float, int]:
-    for _ in range(5):  # warm caches and the template compiler
-        assert client.get(path).status_code == 200, path
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        client.get(path)
-        timings.append((time.perf_counter() - start) * 1000)
-    with count_queries(engine) as queries:
-        client.get(path)
-    return statistics.median(timings), statistics.quantiles(timings, n=20)[18], queries.count
 
 
 def main(server: str, runs: int) -> None:

@@ -5,7 +5,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from watch.audit import actions
 from watch.audit.services import record
@@ -165,3 +165,9 @@ def update_profile(user: User, *, name: str, phone: str | None, locale: str) -> 
 
 def municipalities() -> list[Municipality]:
     return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
+def active_coordinators(municipality_id: int) -> Select:
+    """The municipality's coordinators whose accounts are open: whom its groups and observations reach."""
+    return select(User).where(User.role == Role.COORDINATOR, User.municipality_id == municipality_id,
+                              User.active.is_(True))

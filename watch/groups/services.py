@@ -14,12 +14,13 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload, wi
 from watch.alerts.notify import notify
 from watch.audit import actions
 from watch.audit.services import record
+from watch.auth.services import active_coordinators
 from watch.extensions import db
 from watch.groups.postcodes import format_postcode, postcode_prefix
 from watch.messaging.services import email_user
 from watch.models import (
     Group, GroupChange, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus,
-    Role, RosterHousehold, User, utcnow,
+    RosterHousehold, User, utcnow,
 )
 from watch.privacy.signals import account_deleting, account_deletion_blockers, personal_data_export
 
@@ -210,9 +211,7 @@ def request_to_join(user: User, group: Group) -> Membership:
 
 def notify_coordinators_of_new_group(group: Group) -> None:
     """Tell the municipality's coordinators a group waits for their decision. Call after the commit."""
-    coordinators = db.session.scalars(select(User).where(
-        User.role == Role.COORDINATOR, User.municipality_id == group.municipality_id, User.active.is_(True)))
-    for coordinator in coordinators:
+    for coordinator in db.session.scalars(active_coordinators(group.municipality_id)):
         email_user(coordinator, "groups/email/new_group.txt", group=group)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
 from watch.audit import actions
+from watch.auth.services import active_coordinators
 from watch.audit.services import record
 from watch.extensions import db
 from watch.messaging.services import email_user
@@ -172,12 +173,8 @@ def file_observation(
 
 
 def coordinators_to_notify(observation: Observation) -> list[User]:
-    return list(db.session.scalars(select(User).where(
-        User.role == Role.COORDINATOR,
-        User.municipality_id == observation.municipality_id,
-        User.active.is_(True),
-        User.email_new_observations.is_(True),
-    )))
+    return list(db.session.scalars(
+        active_coordinators(observation.municipality_id).where(User.email_new_observations.is_(True))))
 
 
 def notify_coordinators(observation: Observation) -> None:
