@@ -227,10 +227,11 @@ import json, sys
 import pyotp
 from sqlalchemy import select
 from watch import create_app
-from watch.admin.services import create_staff, find_municipality
+from watch.admin.services import create_staff
+from watch.core.municipalities import find_municipality
 from watch.auth.services import create_user
 from watch.extensions import db
-from watch.mfa.services import enrol_with_known_secret
+from watch.auth.mfa import enrol_with_known_secret
 from watch.models import Group, GroupStatus, Membership, MembershipStatus, Role
 
 residents, coordinators, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]

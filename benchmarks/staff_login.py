@@ -9,7 +9,7 @@ BENCH_TOTP_SECRET = "BENCHMARKTOTPSECRET23456"
 
 
 def enrol(user) -> None:
-    from watch.mfa.services import enrol_with_known_secret
+    from watch.auth.mfa import enrol_with_known_secret
 
     enrol_with_known_secret(user, BENCH_TOTP_SECRET)
 

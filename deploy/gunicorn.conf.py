@@ -6,7 +6,7 @@ Every value can be changed through the environment, so one file serves every mac
 import multiprocessing
 import os
 
-from watch.logs import ACCESS_LOG_FORMAT, dict_config
+from watch.core.logs import ACCESS_LOG_FORMAT, dict_config
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 

@@ -15,7 +15,7 @@ from watch.admin.services import create_municipality, create_staff
 from watch.auth.services import create_user
 from watch.config import database_url
 from watch.extensions import db as _db
-from watch.mfa.services import enrol_with_known_secret
+from watch.auth.mfa import enrol_with_known_secret
 from watch.models import Base, Role, User
 
 TEST_DATABASE_URL = database_url(os.environ.get("TEST_DATABASE_URL"))

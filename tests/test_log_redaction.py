@@ -1,7 +1,7 @@
 """Phone numbers and email addresses never reach the logs in full."""
 import logging
 
-from watch import redact
+from watch.core import redact
 
 
 def test_app_logger_masks_phone_numbers_and_emails(app, caplog):

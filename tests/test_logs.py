@@ -8,7 +8,7 @@ import pytest
 from flask import g
 from flask.logging import default_handler
 
-from watch.logs import JsonLines, dict_config
+from watch.core.logs import JsonLines, dict_config
 
 
 def test_every_response_carries_its_own_request_id(client):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from watch.extensions import limiter
 from watch.models import Group, Observation, OutboxMessage, utcnow
-from watch.ratelimit import FORM_SUBMIT, JOIN_REQUEST, LOGIN
+from watch.core.ratelimit import FORM_SUBMIT, JOIN_REQUEST, LOGIN
 from tests.conftest import PASSWORD, TEST_REDIS_URL
 from tests.group_helpers import neighbourhood_form
 from tests.observation_support import make_group

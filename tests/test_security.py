@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 from watch import create_app
 from watch.extensions import db as _db
 from watch.models import Base, Role
-from watch.security import ensure_municipality, is_safe_redirect, role_required
+from watch.core.security import ensure_municipality, is_safe_redirect, role_required
 from tests.conftest import Factory, RequestIsolatedClient, log_in
 
 

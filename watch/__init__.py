@@ -4,10 +4,8 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from watch.config import TestingConfig, check_production, config_for
+from watch.config import PROJECT_ROOT, TestingConfig, check_production, config_for
 from watch.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
-
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -37,7 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from watch import i18n, input_guard, jobs, logs, redact, security, static_files, templating
+    from watch import jobs
+    from watch.core import i18n, input_guard, logs, redact, security, static_files, templating
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True)
@@ -58,8 +57,8 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from watch import errors
-    from watch.admin.cli import register_cli
+    from watch.core import errors
+    from watch.cli import register_cli
     from watch.audit.routes import bp as audit_bp
     from watch.alerts.routes import bp as alerts_bp
     from watch.auth.routes import bp as auth_bp
@@ -68,7 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from watch.lagesbild.routes import bp as lagesbild_bp
     from watch.main.routes import bp as main_bp
     from watch.messaging.routes import bp as messaging_bp
-    from watch.mfa.routes import bp as mfa_bp
+    from watch.auth.routes import mfa_bp
     from watch.privacy.routes import bp as privacy_bp
     from watch.observations.routes import bp as observations_bp
     from watch.sms.routes import bp as sms_bp

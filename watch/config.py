@@ -3,6 +3,8 @@ import logging
 import os
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
+# The checkout: templates/, static/, translations/, migrations/ and instance/ sit beside the package.
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _env_list(name: str, default: str) -> list[str]:
@@ -27,9 +29,7 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
-    BABEL_TRANSLATION_DIRECTORIES = os.path.join(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
-    )
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(PROJECT_ROOT, "translations")
     LANGUAGES = ("sv", "en")
 
     # Phone numbers are parsed with Sweden as default region; only these country

@@ -1,15 +1,19 @@
 """Demo data that looks like a real Swedish municipality. Idempotent: seeding twice changes nothing."""
 from collections.abc import Iterator
 
+import click
+from flask.cli import AppGroup
+
 from sqlalchemy import select
 
-from watch.admin.services import create_municipality, create_staff, find_municipality
+from watch.admin.services import create_municipality, create_staff
 from watch.alerts import demo as alerts_demo
 from watch.auth.services import create_user
+from watch.core.municipalities import find_municipality
 from watch.extensions import db
 from watch.groups.demo import seed as seed_groups
 from watch.lagesbild import demo as lagesbild_demo
-from watch.mfa.services import enrol_with_known_secret, grouped_secret
+from watch.auth.mfa import enrol_with_known_secret, grouped_secret
 from watch.models import Role, User
 from watch.observations import demo as observations_demo
 
@@ -71,3 +75,13 @@ def _seed_people() -> Iterator[str]:
             enrol_with_known_secret(user, DEMO_TOTP_SECRET)
             yield f"two-factor login with the demo key for {email}"
 
+
+demo_cli = AppGroup("demo", help="Demo data for trying the portal.")
+
+
+@demo_cli.command("seed")
+def seed() -> None:
+    """Create the demo municipalities, people and data. Running it again changes nothing."""
+    for line in seed_demo():
+        click.echo(line)
+    db.session.commit()

@@ -1,19 +1,17 @@
-"""Command-line administration: `flask municipalities ...`, `flask users ...`, `flask demo seed`."""
+"""Command-line administration: `flask municipalities ...`, `flask users ...`."""
 import click
-from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from watch.admin import services
 from watch.auth.services import EmailTakenError
 from watch.extensions import db
-from watch.mfa import services as mfa_services
+from watch.auth import mfa as mfa_services
 from watch.models import Municipality, Role
-from watch.phone import PhoneNumberError, normalise_phone
+from watch.core.phone import PhoneNumberError, normalise_phone
 
 municipalities_cli = AppGroup("municipalities", help="Set up municipalities (kommuner).")
 users_cli = AppGroup("users", help="Create staff and other accounts.")
-demo_cli = AppGroup("demo", help="Demo data for trying the portal.")
 
 
 @municipalities_cli.command("create")
@@ -100,20 +98,3 @@ def reset_mfa(email: str) -> None:
     mfa_services.reset(user)
     db.session.commit()
     click.echo(f"two-factor login reset for {user.email}; they set it up again at their next login")
-
-
-@demo_cli.command("seed")
-def seed() -> None:
-    """Create the demo municipalities, people and data. Running it again changes nothing."""
-    from watch.demo import seed_demo
-
-    for line in seed_demo():
-        click.echo(line)
-    db.session.commit()
-
-
-def register_cli(app: Flask) -> None:
-    from watch.jobs_cli import jobs_cli
-
-    for group in (municipalities_cli, users_cli, demo_cli, jobs_cli):
-        app.cli.add_command(group)

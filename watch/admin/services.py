@@ -2,11 +2,12 @@
 import re
 import unicodedata
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from watch.audit import actions
 from watch.audit.services import record
 from watch.auth.services import create_user, end_all_sessions, normalise_email
+from watch.core.municipalities import find_municipality
 from watch.extensions import db
 from watch.models import Municipality, Role, User
 
@@ -27,15 +28,6 @@ def create_municipality(name: str, code: str, slug: str | None = None) -> Munici
     db.session.add(municipality)
     db.session.flush()
     return municipality
-
-
-def find_municipality(key: str) -> Municipality | None:
-    """By slug, kommunkod or name, so operators can type what they know."""
-    return db.session.scalar(
-        select(Municipality).where(
-            or_(Municipality.slug == key, Municipality.code == key, Municipality.name == key)
-        )
-    )
 
 
 def create_staff(

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from watch.admin.services import find_municipality
+from watch.core.municipalities import find_municipality
 from watch.alerts.services import Targeting, create_alert
 from watch.extensions import db
 from watch.messaging.services import record_in_outbox

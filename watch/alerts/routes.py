@@ -8,8 +8,9 @@ from watch.alerts.replies import is_opted_out, opt_in, opt_out
 from watch.alerts.sending import dispatch_alert, send_alert_sms
 from watch.extensions import db, htmx, limiter
 from watch.models import AlertChannel, Municipality, OptOutSource, Role
-from watch.phone import PhoneNumberError, normalise_phone
-from watch.security import ensure_municipality, role_required
+from watch.core.pagination import paginate
+from watch.core.phone import PhoneNumberError, normalise_phone
+from watch.core.security import ensure_municipality, role_required
 from watch.sms.encoding import count as count_sms
 from watch.sms.encoding import replace_non_gsm
 
@@ -100,7 +101,7 @@ def _summary(form: ComposeForm) -> dict:
 @bp.get("")
 @role_required(*SENDERS)
 def index():
-    page = services.alerts_for_staff(current_user.municipality_ids(), request.args.get("page", 1, type=int))
+    page = paginate(services.alerts_for_staff_query(current_user.municipality_ids()), services.PAGE_SIZE)
     return render_template("alerts/index.html", page=page)
 
 
@@ -114,7 +115,7 @@ def _staff_alert(alert_id: int):
 @role_required(*SENDERS)
 def detail(alert_id: int):
     alert = _staff_alert(alert_id)
-    recipients = services.recipients(alert, request.args.get("page", 1, type=int))
+    recipients = paginate(services.recipients_query(alert), services.RECIPIENTS_PAGE_SIZE)
     if htmx and request.args.get("fragment") == "recipients":
         return render_template("alerts/_recipients.html", alert=alert, recipients=recipients)
     progress = services.progress(alert)
@@ -156,7 +157,7 @@ def retry(alert_id: int):
 @bp.get("/feed")
 @login_required
 def feed():
-    page = services.alert_feed(current_user, request.args.get("page", 1, type=int))
+    page = paginate(services.alert_feed_query(current_user), services.PAGE_SIZE)
     return render_template("alerts/feed.html", page=page)
 
 

@@ -234,24 +234,22 @@ def reached(alert: Alert) -> bool:
 
 # ---- what the pages show -------------------------------------------------------------------
 
-def alerts_for_staff(municipality_ids, page: int):
-    return db.paginate(
+def alerts_for_staff_query(municipality_ids) -> Select:
+    return (
         select(Alert).options(joinedload(Alert.author), joinedload(Alert.municipality))
-        .where(Alert.municipality_id.in_(municipality_ids)).order_by(Alert.created_at.desc(), Alert.id.desc()),
-        page=page, per_page=PAGE_SIZE, error_out=False,
+        .where(Alert.municipality_id.in_(municipality_ids)).order_by(Alert.created_at.desc(), Alert.id.desc())
     )
 
 
-def alert_feed(user: User, page: int):
+def alert_feed_query(user: User) -> Select:
     """Alerts that reached any group this person is an active member or contact person of."""
     my_groups = select(Membership.group_id).where(
         Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
     )
-    return db.paginate(
+    return (
         select(Alert).options(joinedload(Alert.municipality))
         .where(Alert.id.in_(select(alert_group.c.alert_id).where(alert_group.c.group_id.in_(my_groups))))
-        .order_by(Alert.created_at.desc(), Alert.id.desc()),
-        page=page, per_page=PAGE_SIZE, error_out=False,
+        .order_by(Alert.created_at.desc(), Alert.id.desc())
     )
 
 
@@ -312,12 +310,8 @@ def progress(alert: Alert) -> Progress:
     return Progress(counts, alert.status, alert.sent_at, awaiting)
 
 
-def recipients(alert: Alert, page: int):
-    return db.paginate(
-        select(Delivery).options(joinedload(Delivery.user)).where(Delivery.alert_id == alert.id)
-        .order_by(Delivery.id),
-        page=page, per_page=RECIPIENTS_PAGE_SIZE, error_out=False,
-    )
+def recipients_query(alert: Alert) -> Select:
+    return select(Delivery).options(joinedload(Delivery.user)).where(Delivery.alert_id == alert.id).order_by(Delivery.id)
 
 
 RETRYABLE = and_(

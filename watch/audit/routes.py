@@ -3,8 +3,8 @@ from flask_login import current_user
 
 from watch.audit import actions, services
 from watch.models import Role
-from watch.pagination import paginate
-from watch.security import role_required
+from watch.core.pagination import paginate
+from watch.core.security import role_required
 
 bp = Blueprint("audit", __name__)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 from watch.extensions import db
 from watch.jobs import app_periodic_task
 from watch.models import AuditEvent, Role, User, utcnow
-from watch.redact import redact
+from watch.core.redact import redact
 
 
 def record(action: str, *, subject: Any = None, municipality_id: int | None = None, actor: User | None = None,

@@ -4,7 +4,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
-from watch.validators import PASSWORD_MAX, PhoneNumber, StrongPassword
+from watch.core.validators import PASSWORD_MAX, PhoneNumber, StrongPassword
 
 LANGUAGE_CHOICES = [SelectChoice("sv", "Svenska", {"lang": "sv"}), SelectChoice("en", "English", {"lang": "en"})]
 
@@ -112,3 +112,41 @@ class ResetPasswordForm(FlaskForm):
 
 class LogOutEverywhereForm(FlaskForm):
     submit = SubmitField(_l("Log out everywhere"))
+
+
+# -- second factor -------------------------------------------------------------------------------
+def code_field(label, description) -> StringField:
+    return StringField(
+        label,
+        validators=[DataRequired(_l("Enter the code.")), Length(max=20, message=_l("At most 20 characters."))],
+        description=description,
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off",
+                   "spellcheck": "false"},
+    )
+
+
+class VerifyCodeForm(FlaskForm):
+    code = code_field(
+        _l("Code"), _l("The six digits your authenticator app shows now, or one of your recovery codes.")
+    )
+    submit = SubmitField(_l("Log in"))
+
+
+class EnrolForm(FlaskForm):
+    code = code_field(_l("Code from the app"), _l("The six digits the app shows after you added the account."))
+    submit = SubmitField(_l("Turn on two-factor login"))
+
+
+class PasswordConfirmForm(FlaskForm):
+    """A sensitive change to two-factor login, confirmed with the current password."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField()
+
+    def __init__(self, submit_label, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submit.label.text = submit_label

@@ -12,12 +12,12 @@ from sqlalchemy.orm import joinedload
 from watch.coordinator import services as coordinator_services
 from watch.coordinator.forms import ChangeRequestForm, GroupFilterForm, RejectForm
 from watch.extensions import db
-from watch.input_guard import id_arg
+from watch.core.input_guard import id_arg
 from watch.groups import services
 from watch.groups.services import GroupRuleError
 from watch.models import Group, Role, utcnow
-from watch.pagination import paginate
-from watch.security import ensure_municipality, role_required
+from watch.core.pagination import paginate
+from watch.core.security import ensure_municipality, role_required
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 

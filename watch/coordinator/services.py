@@ -13,7 +13,7 @@ from watch.groups import labels
 from watch.groups.postcodes import format_postcode
 from watch.groups.services import contact_register
 from watch.models import Group, GroupKind, GroupStatus, Membership, User
-from watch.phone import display_phone
+from watch.core.phone import display_phone
 
 # Spreadsheet programs run a cell starting with these as a formula; a leading apostrophe keeps it text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
-from watch.admin.services import find_municipality
+from watch.core.municipalities import find_municipality
 from watch.extensions import db
 from watch.models import (
     BoatSiteType, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role,

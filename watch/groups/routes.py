@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from watch.core.municipalities import municipality_or_404
 from watch.extensions import db, htmx
 from watch.groups import labels, services
 from watch.groups.forms import (
@@ -12,11 +13,11 @@ from watch.groups.forms import (
 )
 from watch.groups.postcodes import format_postcode
 from watch.groups.services import GroupRuleError
-from watch.models import Group, GroupKind, GroupStatus, Membership, MembershipStatus, Municipality, Role, \
+from watch.models import Group, GroupKind, GroupStatus, Membership, MembershipStatus, Role, \
     RosterHousehold
-from watch.pagination import enum_arg, paginate
-from watch.ratelimit import FORM_SUBMIT, JOIN_REQUEST, limit_posts, per_person
-from watch.security import role_required
+from watch.core.pagination import enum_arg, paginate
+from watch.core.ratelimit import FORM_SUBMIT, JOIN_REQUEST, limit_posts, per_person
+from watch.core.security import role_required
 
 bp = Blueprint("groups", __name__)
 
@@ -225,13 +226,9 @@ def join(group_id: int):
     return redirect(url_for("groups.mine"))
 
 
-def _municipality(slug: str) -> Municipality:
-    return db.session.scalar(select(Municipality).where(Municipality.slug == slug)) or abort(404)
-
-
 @bp.get("/m/<slug>/groups")
 def directory(slug: str):
-    municipality = _municipality(slug)
+    municipality = municipality_or_404(slug)
     search = request.args.get("q", "").strip()[:100]
     kind = enum_arg(GroupKind, "kind")
     page = paginate(services.directory_query(municipality.id, search, kind))
@@ -241,7 +238,7 @@ def directory(slug: str):
 
 @bp.get("/m/<slug>/groups/<int:group_id>")
 def directory_group(slug: str, group_id: int):
-    municipality = _municipality(slug)
+    municipality = municipality_or_404(slug)
     group = db.session.scalar(
         select(Group).where(Group.id == group_id, Group.municipality_id == municipality.id,
                             Group.status == GroupStatus.APPROVED)

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from watch.admin.services import find_municipality
+from watch.core.municipalities import find_municipality
 from watch.extensions import db
 from watch.lagesbild import services
 from watch.lagesbild.weeks import Period

@@ -1,15 +1,15 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
+from watch.core.municipalities import municipality_or_404
 from watch.extensions import db
 from watch.lagesbild import services
 from watch.lagesbild.chart import category_chart
 from watch.lagesbild.forms import PeriodForm, PromiseForm, PublishForm
 from watch.lagesbild.weeks import IsoWeek, Period
 from watch.models import CitizenPromise, Municipality, Role
-from watch.security import ensure_municipality, role_required
+from watch.core.security import ensure_municipality, role_required
 
 bp = Blueprint("lagesbild", __name__)
 PER_PAGE = 10
@@ -33,13 +33,9 @@ def period_label(first: str | IsoWeek, last: str | IsoWeek) -> str:
     return _("%(first)s to %(last)s", first=week_label(first), last=week_label(last))
 
 
-def _find_municipality(slug: str) -> Municipality:
-    return db.session.scalar(select(Municipality).where(Municipality.slug == slug)) or abort(404)
-
-
 def _municipality(slug: str) -> Municipality:
     """A municipality the current staff member serves; 404 for the others."""
-    municipality = _find_municipality(slug)
+    municipality = municipality_or_404(slug)
     ensure_municipality(municipality.id)
     return municipality
 
@@ -212,6 +208,6 @@ def edit_promise(slug: str, promise_id: int):
 @bp.get("/m/<slug>/promises")
 def promise_archive(slug: str):
     """Public: the municipality's earlier medborgarlöften with their follow-up."""
-    municipality = _find_municipality(slug)
+    municipality = municipality_or_404(slug)
     return render_template("lagesbild/promise_archive.html", municipality=municipality,
                            page=_page(services.earlier_promises_select(municipality.id, services.today())))

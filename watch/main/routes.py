@@ -2,11 +2,12 @@ from flask import Blueprint, abort, current_app, jsonify, make_response, redirec
 from flask_login import current_user
 from sqlalchemy import select, text
 
+from watch.core.municipalities import municipality_or_404
 from watch.extensions import db
-from watch.i18n import LANGUAGE_COOKIE
+from watch.core.i18n import LANGUAGE_COOKIE
 from watch.lagesbild import services as lagesbild
 from watch.models import Municipality
-from watch.security import is_safe_redirect
+from watch.core.security import is_safe_redirect
 
 bp = Blueprint("main", __name__)
 
@@ -19,7 +20,7 @@ def index():
 
 @bp.get("/m/<slug>")
 def municipality(slug: str):
-    found = db.session.scalar(select(Municipality).where(Municipality.slug == slug)) or abort(404)
+    found = municipality_or_404(slug)
     return render_template("main/municipality.html", municipality=found, public=lagesbild.public_summary(found.id))
 
 

@@ -77,7 +77,7 @@ class User(UserMixin, Base):
         return self.active
 
     def get_id(self) -> str:
-        """What Flask-Login keeps in the session and remember cookie; see watch.security.load_user."""
+        """What Flask-Login keeps in the session and remember cookie; see watch.core.security.load_user."""
         return f"{self.id}:{self.session_token}"
 
     @property

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from watch.admin.services import find_municipality
+from watch.core.municipalities import find_municipality
 from watch.extensions import db
 from watch.models import (
     Group, GroupKind, GroupStatus, Membership, MembershipStatus, Observation, ObservationCategory as C,

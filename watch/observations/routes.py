@@ -5,14 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from watch.extensions import db, htmx
-from watch.input_guard import accepts_files
+from watch.core.input_guard import accepts_files
 from watch.models import ObservationStatus, Role, utcnow
 from watch.observations import jobs, services  # noqa: F401 - jobs registers the retention task
 from watch.observations.forms import ButtonForm, InboxFilterForm, ObservationForm, TriageForm
 from watch.observations.photos import photo_file, stored_photo
-from watch.pagination import paginate
-from watch.ratelimit import FORM_SUBMIT, limit_posts, per_person
-from watch.security import role_required
+from watch.core.pagination import paginate
+from watch.core.ratelimit import FORM_SUBMIT, limit_posts, per_person
+from watch.core.security import role_required
 
 bp = Blueprint("observations", __name__)
 PER_PAGE = 25

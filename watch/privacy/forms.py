@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from watch.validators import PASSWORD_MAX
+from watch.core.validators import PASSWORD_MAX
 
 
 class DeleteAccountForm(FlaskForm):

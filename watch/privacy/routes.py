@@ -3,12 +3,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from watch import ratelimit
+from watch.core import ratelimit
 from watch.auth.services import check_password, municipalities
 from watch.extensions import db
 from watch.privacy import services
 from watch.privacy.forms import DeleteAccountForm
-from watch.ratelimit import limit_posts
+from watch.core.ratelimit import limit_posts
 
 bp = Blueprint("privacy", __name__)
 

@@ -1,7 +1,7 @@
 """Two-factor login: TOTP from an authenticator app, and ten single-use recovery codes.
 
 A login that needs a second factor is *pending*: the password was right, but Flask-Login's
-`login_user` is called only after the code (watch.auth.routes → watch.mfa.routes).
+`login_user` is called only after the code (both steps in watch.auth.routes).
 """
 import hashlib
 import hmac
@@ -17,13 +17,13 @@ from flask import current_app, session
 from watch.audit import actions
 from watch.audit.services import record
 from watch.auth.services import end_all_sessions
+from watch.core.security import PENDING_KEY
 from watch.extensions import db
 from watch.models import RecoveryCode, User, utcnow
 
 ISSUER = "Grannsamverkan"
 RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
-PENDING_KEY = "mfa_pending"
 PENDING_LIFETIME = timedelta(minutes=10)
 
 

@@ -1,6 +1,6 @@
 """Rate limits: shared limit strings, key functions and one decorator for every feature.
 
-    from watch.ratelimit import FORM_SUBMIT, limit_posts, per_person
+    from watch.core.ratelimit import FORM_SUBMIT, limit_posts, per_person
 
     @bp.route("/observations/new", methods=["GET", "POST"])
     @limit_posts(FORM_SUBMIT, key=per_person)
@@ -14,8 +14,8 @@ from flask import request, session
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from watch.core.security import PENDING_KEY
 from watch.extensions import limiter
-from watch.mfa.services import PENDING_KEY
 
 # Password guessing from one address; slow enough to make guessing pointless, loose enough for an office NAT.
 LOGIN = "10 per minute;30 per hour"

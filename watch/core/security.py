@@ -9,9 +9,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from watch.extensions import db, login_manager
-from watch.mfa.services import PENDING_KEY
 from watch.models import Role, User
-from watch.static_files import is_static_request
+from watch.core.static_files import is_static_request
+
+# The session key of a login whose password was right but whose second factor is still due (watch.auth).
+PENDING_KEY = "mfa_pending"
 
 
 def init_app(app: Flask) -> None:

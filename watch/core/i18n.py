@@ -7,7 +7,7 @@ import click
 from flask import Flask, current_app, request
 from flask_login import current_user
 
-from watch.static_files import is_static_request
+from watch.core.static_files import is_static_request
 
 LANGUAGE_COOKIE = "lang"
 
@@ -23,8 +23,6 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.cli.add_command(translate)
-
     @app.after_request
     def vary_on_language(response):
         if not is_static_request():

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from flask import Flask, current_app, g, has_request_context, request
 
-from watch.redact import RedactingFilter, redact
+from watch.core.redact import RedactingFilter, redact
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Only ids that cannot smuggle anything into a log line or header are taken from a proxy.

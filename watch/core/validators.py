@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 
-from watch.phone import PhoneNumberError, normalise_phone
+from watch.core.phone import PhoneNumberError, normalise_phone
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128

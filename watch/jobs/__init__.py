@@ -10,7 +10,7 @@ import os
 from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
 
-from watch import PROJECT_ROOT
+from watch.config import PROJECT_ROOT
 
 
 def _make_huey():

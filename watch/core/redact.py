@@ -8,7 +8,7 @@ import re
 
 from flask import Flask
 
-from watch.phone import mask_phone
+from watch.core.phone import mask_phone
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # +46 70-123 45 67, +46701234567 and other international numbers written with spaces or dashes.

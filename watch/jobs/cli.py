@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from watch.jobs import huey
-from watch.logs import dict_config
+from watch.core.logs import dict_config
 
 jobs_cli = AppGroup("jobs", help="Background jobs (SMS fan-out, retries, retention).")
 

@@ -2,9 +2,9 @@
 from flask import Flask
 from flask_babel import get_locale
 
-from watch.pagination import page_url
-from watch.phone import display_phone, mask_phone
-from watch.static_files import is_static_request
+from watch.core.pagination import page_url
+from watch.core.phone import display_phone, mask_phone
+from watch.core.static_files import is_static_request
 
 
 def input_attrs(field) -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""Cross-cutting helpers every feature may use; they import no feature package."""
