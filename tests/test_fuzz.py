@@ -31,23 +31,23 @@ from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
-from sqlalchemy import select, update
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from tests.conftest import PASSWORD, log_in
+from tests.conftest import PASSWORD
 from tests.fake_twilio import sign
 from tests.group_helpers import boat_form, make_group, neighbourhood_form
 from tests.observation_support import file_observation, photo_with_gps
 from tests.test_access_matrix import MATRIX, ROLES as MATRIX_ROLES, build_world
 from watch import create_app
-from watch.alerts.replies import opt_in
+from watch.messaging.optouts import opt_in
 from watch.alerts.services import Targeting, create_alert
-from watch.alerts.verification import start_verification
+from watch.messaging.verification import start_verification
 from watch.auth.services import password_reset_token
 from watch.groups.services import DETAIL_FIELDS
 from watch.models import (
     AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, Membership, MembershipRole,
-    MembershipStatus, Role, RosterHousehold, User, utcnow,
+    MembershipStatus, Role, RosterHousehold, utcnow,
 )
 from watch.observations import services as observation_services
 from watch.observations.photos import photo_folder

@@ -1,6 +1,6 @@
 from sqlalchemy import select
 
-from watch.messaging.services import email_user
+from watch.messaging.email import email_user
 from watch.models import Channel, OutboxMessage
 
 

@@ -234,6 +234,30 @@ def test_a_failed_save_leaves_no_photo_behind(world, login, db, monkeypatch):
     assert stored_photos() == before and observation_count(db) == 0
 
 
+def test_a_request_that_fails_after_filing_stores_nothing_and_sends_nothing(world, login, db, monkeypatch):
+    """The request commits once, at its end: email to the coordinator and the photo only follow that commit."""
+    from watch.observations import routes
+
+    world.coordinator.email_new_observations = True
+    db.session.commit()
+    reporter = login(world.reporter)
+    data = lambda: form_data(world.group, photo=(io.BytesIO(photo_with_gps((400, 300))), "a.jpg"))  # noqa: E731
+    emails = lambda: db.session.scalar(select(func.count()).select_from(OutboxMessage).where(  # noqa: E731
+        OutboxMessage.recipient == world.coordinator.email))
+    before = stored_photos()
+
+    def broken_flash(*args, **kwargs):
+        raise RuntimeError("the page could not be finished")
+
+    monkeypatch.setattr(routes, "flash", broken_flash)  # fails after the observation was filed and announced
+    assert reporter.post("/observations/new", data=data(), content_type="multipart/form-data").status_code == 500
+    assert observation_count(db) == 0 and emails() == 0 and stored_photos() == before
+
+    monkeypatch.undo()  # the same request that succeeds: one observation, its photo, one email
+    assert reporter.post("/observations/new", data=data(), content_type="multipart/form-data").status_code == 302
+    assert observation_count(db) == 1 and emails() == 1 and len(stored_photos()) == len(before) + 1
+
+
 # ---- who sees what ----------------------------------------------------------------------------------
 
 def test_only_the_reporter_the_municipalitys_coordinator_and_after_forwarding_its_police_see_it(

@@ -5,7 +5,7 @@ import json
 
 from sqlalchemy import func, select
 
-from watch.messaging.services import email_user
+from watch.messaging.email import email_user
 from watch.models import (
     AuditEvent, Group, GroupKind, GroupStatus, Membership, MembershipRole, MembershipStatus, OutboxMessage, Role, User,
 )

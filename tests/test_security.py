@@ -1,4 +1,4 @@
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from watch import create_app
 from watch.extensions import db as _db

@@ -36,9 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def init_extensions(app: Flask) -> None:
     from watch import jobs
-    from watch.core import i18n, input_guard, logs, redact, security, static_files, templating
+    from watch.core import i18n, input_guard, logs, redact, security, static_files, templating, transaction
 
     db.init_app(app)
+    transaction.init_app(app)  # first registered, so its after_request hook runs last
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -67,10 +68,10 @@ def register_blueprints(app: Flask) -> None:
     from watch.lagesbild.routes import bp as lagesbild_bp
     from watch.main.routes import bp as main_bp
     from watch.messaging.routes import bp as messaging_bp
+    from watch.messaging.routes import sms_bp
     from watch.auth.routes import mfa_bp
     from watch.privacy.routes import bp as privacy_bp
     from watch.observations.routes import bp as observations_bp
-    from watch.sms.routes import bp as sms_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

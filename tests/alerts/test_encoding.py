@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from watch.sms.encoding import GSM7, UCS2, count, is_gsm7, replace_non_gsm
+from watch.messaging.sms_encoding import GSM7, UCS2, count, is_gsm7, replace_non_gsm
 
 
 @pytest.mark.parametrize(("text", "encoding", "units", "segments"), [

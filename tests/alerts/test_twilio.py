@@ -14,7 +14,7 @@ from watch.jobs import huey
 from watch.models import (
     Alert, AlertStatus, AlertTarget, Delivery, DeliveryStatus, SmsOptOut, utcnow,
 )
-from watch.sms import pacing
+from watch.messaging import sms_pacing as pacing
 
 EVA, PER = "+46701234505", "+46701234506"
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from watch.core.municipalities import find_municipality
 from watch.alerts.services import Targeting, create_alert
 from watch.extensions import db
-from watch.messaging.services import record_in_outbox
+from watch.messaging.outbox import record_in_outbox
 from watch.models import (
     Alert, AlertStatus, AlertTarget, Channel, Delivery, DeliveryChannel, DeliveryStatus, User, utcnow,
 )

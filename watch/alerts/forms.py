@@ -11,7 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from watch.alerts.services import KIND_NAMES, VALIDITY_HOURS, Targeting, parse_postcodes
 from watch.models import AlertAudience, AlertChannel, AlertTarget, GroupKind
-from watch.sms.encoding import count as count_sms
+from watch.messaging.sms_encoding import count as count_sms
 from watch.core.validators import PhoneNumber
 
 BODY_MAX = 918  # six GSM-7 segments

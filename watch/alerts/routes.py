@@ -2,17 +2,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from watch.alerts import services, verification
+from watch.alerts import services
+from watch.messaging import verification
 from watch.alerts.forms import ComposeForm, ConfirmCodeForm, PreferencesForm, SendCodeForm
-from watch.alerts.replies import is_opted_out, opt_in, opt_out
+from watch.messaging.optouts import is_opted_out, opt_in, opt_out
 from watch.alerts.sending import dispatch_alert, send_alert_sms
 from watch.extensions import db, htmx, limiter
 from watch.models import AlertChannel, Municipality, OptOutSource, Role
 from watch.core.pagination import paginate
 from watch.core.phone import PhoneNumberError, normalise_phone
 from watch.core.security import ensure_municipality, role_required
-from watch.sms.encoding import count as count_sms
-from watch.sms.encoding import replace_non_gsm
+from watch.messaging.sms_encoding import count as count_sms
+from watch.messaging.sms_encoding import replace_non_gsm
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -69,7 +70,6 @@ def compose():
         if action == "send":
             alert = services.create_alert(current_user, targeting, form.body.data, form.validity.data)
             if services.reached(alert):
-                db.session.commit()
                 dispatch_alert(alert.id)
                 flash(_("The alert is on its way."), "success")
                 return redirect(url_for("alerts.detail", alert_id=alert.id))
@@ -143,7 +143,6 @@ def progress(alert_id: int):
 def retry(alert_id: int):
     alert = _staff_alert(alert_id)
     queued = services.retry_failed(alert)
-    db.session.commit()
     if queued:
         send_alert_sms(alert.id)
         flash(_("%(count)d messages are being sent again.", count=queued), "success")
@@ -172,7 +171,6 @@ def phone():
         form.phone.data = current_user.phone
     if form.validate_on_submit():
         code = verification.start_verification(current_user, form.phone.data)
-        db.session.commit()
         verification.send_code(current_user, form.phone.data, code)
         flash(_("We sent a code to %(phone)s. It is valid for 10 minutes.", phone=form.phone.data), "success")
         return redirect(url_for("alerts.phone"))
@@ -199,7 +197,6 @@ def confirm_phone():
     form = ConfirmCodeForm()
     if form.validate_on_submit():
         result = verification.check_code(current_user, form.code.data)
-        db.session.commit()
         if result.outcome == verification.CodeCheck.VERIFIED:
             flash(_("Your number is verified. Alerts can now reach you by SMS."), "success")
             return redirect(url_for("alerts.preferences"))
@@ -215,7 +212,6 @@ def preferences():
     if form.validate_on_submit():
         current_user.alert_channel = AlertChannel(form.channel.data)
         current_user.member_alerts = form.member_alerts.data
-        db.session.commit()
         flash(_("Your choices are saved."), "success")
         return redirect(url_for("alerts.preferences"))
     return render_template("alerts/preferences.html", form=form, opted_out=is_opted_out(current_user.phone))
@@ -233,5 +229,4 @@ def sms_opt_out():
     else:
         opt_out(current_user.phone, OptOutSource.WEB)
         flash(_("No more SMS will be sent to your number."), "success")
-    db.session.commit()
     return redirect(url_for("alerts.preferences"))

@@ -16,16 +16,17 @@ from flask import current_app
 from huey import crontab
 from sqlalchemy import case, exists, func, or_, select, update
 
-from watch.alerts.replies import opt_out
 from watch.extensions import db
 from watch.jobs import app_periodic_task, app_task
-from watch.messaging.services import email_user
+from watch.messaging.email import email_user
+from watch.messaging.optouts import opt_out
+from watch.messaging.signals import sms_status_reported
+from watch.messaging.sms_backends import PROVIDER_OPT_OUT_CODE, SmsError, get_backend, is_temporary
+from watch.messaging.sms_pacing import wait_for_send_slot
 from watch.models import (
     PENDING_STATUSES, Alert, AlertStatus, Delivery, DeliveryChannel, DeliveryStatus, OptOutSource,
     SkipReason, SmsOptOut, utcnow,
 )
-from watch.sms.backends import PROVIDER_OPT_OUT_CODE, SmsError, get_backend, is_temporary
-from watch.sms.pacing import wait_for_send_slot
 
 log = logging.getLogger(__name__)
 
@@ -262,25 +263,17 @@ def apply_status(delivery_id: int, attempt: int | None, sid: str, provider_statu
     return True
 
 
+@sms_status_reported.connect
+def apply_reported_status(delivery_id: int, *, attempt: int | None, sid: str, status: str, error_code: str | None,
+                          **extra) -> None:
+    """Twilio's status callback, passed on by the channel layer's webhook."""
+    apply_status(delivery_id, attempt, sid, status, error_code)
+
+
 @app_task()
 def fake_delivery_receipt(delivery_id: int, attempt: int, sid: str) -> None:
     """Outbox backend: what Twilio's status callback would report for a phone that is on."""
     apply_status(delivery_id, attempt, sid, "delivered", None)
-
-
-# ---- system messages -------------------------------------------------------------------------
-
-@app_task(retries=3, retry_delay=20)
-def send_system_sms(phone: str, body: str, user_id: int | None = None) -> None:
-    """A message of the portal itself (a verification code): paced like alerts, retried if temporary."""
-    wait_for_send_slot()
-    try:
-        get_backend().send(phone, body, validity_seconds=600, user_id=user_id)
-    except SmsError as error:
-        if error.temporary:
-            raise  # Huey tries again
-        log.warning("system SMS to user %s refused: %s", user_id, error)
-    db.session.commit()
 
 
 # ---- recovery --------------------------------------------------------------------------------

@@ -17,6 +17,9 @@ from sqlalchemy.orm import joinedload
 from watch.audit import actions
 from watch.audit.services import record
 from watch.extensions import db
+from watch.messaging.signals import sms_opted_out, sms_received
+from watch.messaging.sms_backends import TEMPORARY_ERROR_CODES
+from watch.messaging.sms_encoding import count as count_sms
 from watch.models import (
     PENDING_STATUSES, Alert, AlertAudience, AlertChannel, AlertStatus, AlertTarget, Delivery,
     DeliveryChannel, DeliveryStatus, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole,
@@ -24,8 +27,6 @@ from watch.models import (
 )
 from watch.models.base import UTCDateTime
 from watch.privacy.signals import account_deleting, personal_data_export
-from watch.sms.backends import TEMPORARY_ERROR_CODES
-from watch.sms.encoding import count as count_sms
 
 PAGE_SIZE = 25
 RECIPIENTS_PAGE_SIZE = 50
@@ -343,6 +344,32 @@ def replies_for(alert: Alert) -> list[SmsReply]:
         select(SmsReply).options(joinedload(SmsReply.user)).where(SmsReply.alert_id == alert.id)
         .order_by(SmsReply.received_at.desc()).limit(100)
     ))
+
+
+# ---- what the channel layer reports ---------------------------------------------------------------
+
+@sms_received.connect
+def link_reply_to_alert(reply: SmsReply, **extra) -> None:
+    """An SMS answers the latest alert sent to that number: that alert's page shows it."""
+    latest = db.session.execute(
+        select(Delivery.alert_id, Delivery.user_id)
+        .where(Delivery.phone == reply.phone, Delivery.provider_sid.is_not(None))
+        .order_by(Delivery.id.desc()).limit(1)
+    ).first()
+    if latest:
+        reply.alert_id, reply.user_id = latest.alert_id, latest.user_id
+
+
+@sms_opted_out.connect
+def skip_queued_sms(phone: str, **extra) -> None:
+    """Queued SMS to a number that opted out are skipped now rather than at send time."""
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.phone == phone, Delivery.channel == DeliveryChannel.SMS,
+               Delivery.status == DeliveryStatus.QUEUED)
+        .values(status=DeliveryStatus.SKIPPED, skip_reason=SkipReason.OPTED_OUT, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 # ---- my data ----------------------------------------------------------------------------------------

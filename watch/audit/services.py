@@ -67,4 +67,3 @@ def purge_expired(now: datetime | None = None) -> int:
 @app_periodic_task(crontab(hour="3", minute="15"))
 def purge_expired_audit_events() -> None:
     purge_expired()
-    db.session.commit()

@@ -9,9 +9,8 @@ from watch.auth.forms import (
     EnrolForm, ForgotPasswordForm, LoginForm, LogOutEverywhereForm, PasswordChangeForm, PasswordConfirmForm,
     ProfileForm, RegistrationForm, ResetPasswordForm, VerifyCodeForm,
 )
-from watch.extensions import db
 from watch.core.i18n import LANGUAGE_COOKIE
-from watch.messaging.services import email_user
+from watch.messaging.email import email_user
 from watch.models import User
 from watch.core.phone import display_phone
 from watch.core.ratelimit import limit_posts
@@ -26,7 +25,6 @@ def log_in(user: User) -> str:
     """Complete a login (after the second factor where one is needed); returns where to go next."""
     target = mfa.finish_pending_login()
     services.logged_in(user)
-    db.session.commit()
     login_user(user)
     return target if is_safe_redirect(target) else url_for("main.index")
 
@@ -53,7 +51,6 @@ def register():
                 locale=form.locale.data,
                 phone=form.phone.data,
             )
-            db.session.commit()
             login_user(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
             return redirect(url_for("main.index"))
@@ -68,7 +65,6 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        db.session.commit()
         if user is None:
             form.password.errors.append(_("Wrong email or password."))
         else:
@@ -96,7 +92,6 @@ def profile():
         form.phone.data = display_phone(current_user.phone)
     if form.validate_on_submit():
         services.update_profile(current_user, name=form.name.data, phone=form.phone.data, locale=form.locale.data)
-        db.session.commit()
         flash(_("Your details are saved."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form, sessions_form=LogOutEverywhereForm())
@@ -113,7 +108,6 @@ def change_password():
         else:
             user = current_user._get_current_object()
             services.change_password(user, form.new_password.data)
-            db.session.commit()
             login_user(user)  # this session carries on with the new session token; all others end
             flash(_("Your password is changed. You are logged out on every other device."), "success")
             return redirect(url_for("auth.profile"))
@@ -125,7 +119,6 @@ def change_password():
 def log_out_everywhere():
     if LogOutEverywhereForm().validate_on_submit():
         services.log_out_everywhere(current_user)
-        db.session.commit()
         logout_user()
         flash(_("You are logged out on every device, this one included."), "info")
         return redirect(url_for("auth.login"))
@@ -159,7 +152,6 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.reset_password(user, form.new_password.data)
-        db.session.commit()
         logout_user()
         flash(_("Your password is changed. Log in with it now."), "success")
         return redirect(url_for("auth.login"))
@@ -189,7 +181,6 @@ def verify():
     form = VerifyCodeForm()
     if form.validate_on_submit():
         accepted = mfa.verify_second_factor(user, form.code.data)
-        db.session.commit()
         if accepted:
             return redirect(log_in(user))
         form.code.errors.append(_("That code is not right. Codes change every 30 seconds: try the one shown now."))
@@ -199,7 +190,6 @@ def verify():
 def _enrolment(user: User, form: EnrolForm, *, heading):
     """The scan-and-confirm step; returns the recovery codes once the code from the app was right."""
     mfa.start_enrolment(user)
-    db.session.commit()
     if form.validate_on_submit():
         codes = mfa.confirm_enrolment(user, form.code.data)
         if codes:
@@ -258,7 +248,6 @@ def setup():
     codes, page = _enrolment(current_user, EnrolForm(), heading=_l("Turn on two-factor login"))
     if codes is None:
         return page
-    db.session.commit()
     return render_template("auth/mfa/recovery_codes.html", codes=codes, next_url=url_for("mfa.settings"))
 
 
@@ -280,7 +269,6 @@ def new_codes():
     form = _codes_form()
     if _confirmed(form):
         codes = mfa.new_recovery_codes(current_user)
-        db.session.commit()
         return render_template("auth/mfa/recovery_codes.html", codes=codes, next_url=url_for("mfa.settings"))
     return _settings_page(codes_form=form)
 
@@ -294,7 +282,6 @@ def disable():
     form = _disable_form()
     if _confirmed(form):
         mfa.disable(current_user)
-        db.session.commit()
         flash(_("Two-factor login is turned off."), "info")
         return redirect(url_for("mfa.settings"))
     return _settings_page(disable_form=form)

@@ -107,7 +107,6 @@ def decide(group_id: int, decision: str):
         text = [form.text]
     try:
         action(group, current_user, *text)
-        db.session.commit()
     except GroupRuleError as rule:
         db.session.rollback()
         flash(rule.message, "error")
@@ -122,7 +121,6 @@ def decide(group_id: int, decision: str):
 def contacts_csv():
     """The municipality's register of contact persons (kontaktombudsregister)."""
     body = coordinator_services.export_contact_register(current_user)
-    db.session.commit()
     filename = f"kontaktombud-{current_user.municipality.slug}-{utcnow():%Y-%m-%d}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -103,7 +103,6 @@ def register(kind: str):
                                               form.postcodes.postcodes)
         if not duplicates or form.confirm_duplicate.data:
             group = services.register_group(current_user, kind, form.details(), show_phone=form.show_phone.data)
-            db.session.commit()
             services.notify_coordinators_of_new_group(group)
             flash(_("Your group is registered. The municipality's coordinator will look at it soon."), "success")
             return redirect(url_for("groups.mine"))
@@ -137,7 +136,6 @@ def edit(group_id: int):
         form.fill_from(group)
     if form.validate_on_submit():
         services.update_group(group, form.details(), current_user)
-        db.session.commit()
         flash(_("The group's details are saved."), "success")
         return redirect(url_for("groups.group", group_id=group.id))
     return render_template("groups/edit.html", form=form, group=group)
@@ -163,7 +161,6 @@ def member_action(group_id: int, membership_id: int, action: str):
     name, error = target.user.name, None
     try:
         act(target)
-        db.session.commit()
     except GroupRuleError as rule:
         db.session.rollback()
         error = rule.message
@@ -184,7 +181,6 @@ def member_action(group_id: int, membership_id: int, action: str):
 def show_phone(group_id: int):
     me = _contact_membership(group_id, details=False)
     services.set_show_phone(me, request.form.get("show") == "1")
-    db.session.commit()
     if htmx:
         return render_template("groups/_my_phone.html", me=me, group=me.group, saved=True)
     return redirect(url_for("groups.group", group_id=group_id))
@@ -198,7 +194,6 @@ def leave(group_id: int):
     name = me.group.name
     try:
         services.remove(me)
-        db.session.commit()
     except GroupRuleError as rule:
         db.session.rollback()
         flash(rule.message, "error")
@@ -216,7 +211,6 @@ def join(group_id: int):
     group = db.get_or_404(Group, group_id)
     try:
         membership = services.request_to_join(current_user, group)
-        db.session.commit()
     except GroupRuleError as rule:
         db.session.rollback()
         flash(rule.message, "error")
@@ -262,7 +256,6 @@ def roster(group_id: int):
     if form.validate_on_submit():
         services.save_household(group, None, address=form.address.data, takes_part=form.takes_part.data,
                                 membership=members.get(form.membership.data))
-        db.session.commit()
         flash(_("The household %(address)s is on the list.", address=form.address.data.strip()), "success")
         return redirect(url_for("groups.roster", group_id=group.id))
     households = paginate(services.roster_query(group), per_page=50)
@@ -286,7 +279,6 @@ def household(group_id: int, household_id: int):
     if form.validate_on_submit():
         services.save_household(group, entry, address=form.address.data, takes_part=form.takes_part.data,
                                 membership=members.get(form.membership.data))
-        db.session.commit()
         flash(_("The household %(address)s is saved.", address=entry.address), "success")
         return redirect(url_for("groups.roster", group_id=group.id))
     return render_template("groups/household.html", group=group, form=form, household=entry)
@@ -299,6 +291,5 @@ def delete_household(group_id: int, household_id: int):
     entry = _household(group, household_id)
     address = entry.address
     db.session.delete(entry)
-    db.session.commit()
     flash(_("The household %(address)s is removed from the list.", address=address), "success")
     return redirect(url_for("groups.roster", group_id=group.id))

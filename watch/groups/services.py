@@ -11,13 +11,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload, with_expression
 
-from watch.alerts.notify import notify
+from watch.messaging.notify import notify
 from watch.audit import actions
 from watch.audit.services import record
 from watch.auth.services import active_coordinators
 from watch.extensions import db
 from watch.groups.postcodes import format_postcode, postcode_prefix
-from watch.messaging.services import email_user
+from watch.messaging.email import email_user
 from watch.models import (
     Group, GroupChange, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus,
     RosterHousehold, User, utcnow,
@@ -170,7 +170,7 @@ def archive(group: Group, coordinator: User) -> None:
 
 def notify_applicant(group: Group, template: str) -> None:
     """Tell the applicant (or, if they are gone, the group's contact persons) the decision: by email,
-    and by SMS to those who get alerts by SMS. Call after the commit."""
+    and by SMS to those who get alerts by SMS."""
     applicant = group.created_by
     recipients = [applicant] if applicant is not None and applicant.active else \
         [m.user for m in contacts_of(group) if m.user.active]
@@ -210,13 +210,13 @@ def request_to_join(user: User, group: Group) -> Membership:
 
 
 def notify_coordinators_of_new_group(group: Group) -> None:
-    """Tell the municipality's coordinators a group waits for their decision. Call after the commit."""
+    """Tell the municipality's coordinators a group waits for their decision."""
     for coordinator in db.session.scalars(active_coordinators(group.municipality_id)):
         email_user(coordinator, "groups/email/new_group.txt", group=group)
 
 
 def notify_join_request(membership: Membership) -> None:
-    """Tell the group's contact persons someone asks to join. Call after the commit."""
+    """Tell the group's contact persons someone asks to join."""
     for contact in contacts_of(membership.group):
         email_user(contact.user, "groups/email/join_request.txt", group=membership.group, applicant=membership.user)
 

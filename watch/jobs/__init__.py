@@ -1,8 +1,11 @@
 """Background jobs with Huey: SQLite by default, Redis when REDIS_URL is set, immediate in unit tests.
 
 Feature packages declare jobs with `@app_task()` / `@app_periodic_task(...)`; each run gets a
-fresh Flask app context (and so its own database session). Start workers with
-`flask jobs worker` (several processes or machines may run it against the same Redis).
+fresh Flask app context (and so its own database session), commits once at its end if it
+succeeded and rolls back if it raised. A job enqueued inside a transaction (a request's, or
+another job's) leaves only when that transaction commits: a failed request sends nothing.
+Start workers with `flask jobs worker` (several processes or machines may run it against the
+same Redis).
 """
 import functools
 import os
@@ -11,14 +14,34 @@ from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
 
 from watch.config import PROJECT_ROOT
+from watch.core.transaction import after_commit
+from watch.extensions import db
+
+
+class _AfterCommit:
+    """Enqueue after the current transaction commits (watch.core.transaction), not before."""
+
+    def enqueue(self, task):
+        if not has_app_context():
+            return super().enqueue(task)  # the consumer's scheduler: no transaction of ours
+        after_commit(super().enqueue, task)
+        return None
+
+
+class _RedisHuey(_AfterCommit, RedisHuey):
+    pass
+
+
+class _SqliteHuey(_AfterCommit, SqliteHuey):
+    pass
 
 
 def _make_huey():
     if redis_url := os.environ.get("REDIS_URL"):
-        return RedisHuey("watch", url=redis_url, results=False)
+        return _RedisHuey("watch", url=redis_url, results=False)
     path = os.environ.get("HUEY_SQLITE_PATH") or os.path.join(PROJECT_ROOT, "instance", "huey.db")
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    return SqliteHuey("watch", filename=path, results=False)
+    return _SqliteHuey("watch", filename=path, results=False)
 
 
 huey = _make_huey()
@@ -40,7 +63,13 @@ def _in_app_context(fn):
         if app is None:
             raise RuntimeError("watch.jobs.init_app was not called: start workers with `flask jobs worker`")
         with app.app_context():
-            return fn(*args, **kwargs)
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException:
+                db.session.rollback()
+                raise
+            db.session.commit()
+            return result
 
     return run
 

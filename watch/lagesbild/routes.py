@@ -149,7 +149,6 @@ def publish(slug: str):
     form = PublishForm()
     if form.validate_on_submit():
         picture = services.publish(municipality, form.period, form.summary.data, current_user)
-        db.session.commit()
         flash(_("The lägesbild for %(period)s is published.",
                 period=period_label(picture.first_week, picture.last_week)), "success")
         return redirect(week_url(municipality, form.period) + "#published")
@@ -183,7 +182,6 @@ def _save_promise(municipality: Municipality, promise: CitizenPromise | None):
         services.save_promise(promise, municipality, current_user, title=form.title.data, body=form.body.data,
                               starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                               follow_up=form.follow_up.data)
-        db.session.commit()
         flash(_("The medborgarlöfte is saved."), "success")
         return redirect(url_for(".promises", slug=municipality.slug))
     return render_template("lagesbild/promise_form.html", municipality=municipality, form=form, promise=promise)

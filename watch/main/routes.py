@@ -32,7 +32,6 @@ def set_language():
         abort(400)
     if current_user.is_authenticated:
         current_user.locale = lang
-        db.session.commit()
     target = request.form.get("next")
     response = make_response(redirect(target if is_safe_redirect(target) else url_for("main.index")))
     response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,

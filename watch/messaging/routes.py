@@ -1,8 +1,24 @@
-from flask import Blueprint, abort, current_app, render_template
+"""The development outbox page, and Twilio's webhooks: delivery receipts and incoming SMS.
 
-from watch.messaging import services
+Both webhooks must carry a valid X-Twilio-Signature. The signature covers the full URL Twilio
+called and every posted field, keyed with the auth token, so it is checked against PUBLIC_URL
+(what Twilio sees, also behind a proxy), not the address the request arrived at. Replays and
+Twilio's own retries change nothing: an incoming SMS is stored once per MessageSid, and the
+features that receive `sms_status_reported` only ever move a delivery forward.
+"""
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from twilio.request_validator import RequestValidator
+
+from watch.extensions import csrf
+from watch.messaging.inbound import record_inbound
+from watch.messaging.outbox import outbox_messages
+from watch.messaging.signals import sms_status_reported
 
 bp = Blueprint("messaging", __name__)
+sms_bp = Blueprint("sms", __name__, url_prefix="/sms")
+csrf.exempt(sms_bp)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 @bp.get("/dev/outbox")
@@ -10,4 +26,38 @@ def outbox():
     """Development only: every SMS and email the portal 'sent', none of them really delivered."""
     if not current_app.config.get("SHOW_DEMO_OUTBOX"):
         abort(404)
-    return render_template("messaging/outbox.html", messages=services.outbox_messages())
+    return render_template("messaging/outbox.html", messages=outbox_messages())
+
+
+def signed_by_twilio() -> bool:
+    token = current_app.config.get("TWILIO_AUTH_TOKEN")
+    signature = request.headers.get("X-Twilio-Signature")
+    if not token or not signature:
+        return False
+    url = current_app.config["PUBLIC_URL"].rstrip("/") + request.full_path.rstrip("?")
+    return RequestValidator(token).validate(url, request.form, signature)
+
+
+@sms_bp.post("/status")
+def status():
+    if not signed_by_twilio():
+        abort(403)
+    delivery_id = request.args.get("delivery", type=int)
+    sid = request.form.get("MessageSid")
+    if delivery_id is None or not sid:
+        abort(400)
+    sms_status_reported.send(delivery_id, attempt=request.args.get("attempt", type=int), sid=sid,
+                             status=request.form.get("MessageStatus", ""),
+                             error_code=request.form.get("ErrorCode") or None)
+    return Response(status=204)
+
+
+@sms_bp.post("/inbound")
+def inbound():
+    if not signed_by_twilio():
+        abort(403)
+    sid, phone = request.form.get("MessageSid"), request.form.get("From")
+    if not sid or not phone:
+        abort(400)
+    record_inbound(sid, phone, request.form.get("Body", ""))
+    return Response(EMPTY_TWIML, mimetype="text/xml")

@@ -13,10 +13,8 @@ from contextlib import contextmanager
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from watch.extensions import db
+from watch.core.transaction import after_commit, after_rollback
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_SIDE = 2000
@@ -81,7 +79,7 @@ def photo_file(name: str) -> str:
 
 @contextmanager
 def stored_photo(jpeg: bytes | None) -> Iterator[str | None]:
-    """Write the photo and give its name; if the caller then fails, remove it again so nothing is half-saved."""
+    """Write the photo and give its name; if the caller or its transaction then fails, remove it again."""
     if jpeg is None:
         yield None
         return
@@ -97,6 +95,7 @@ def stored_photo(jpeg: bytes | None) -> Iterator[str | None]:
     except BaseException:
         delete_photo(name)
         raise
+    after_rollback(delete_photo, name)
 
 
 def delete_photo(name: str) -> None:
@@ -106,21 +105,7 @@ def delete_photo(name: str) -> None:
         pass
 
 
-_UNLINKED = "observation_photos_to_delete"
-
-
 def delete_after_commit(names: Iterable[str | None]) -> None:
     """Remove these files once the transaction that unlinked them from their rows commits; keep them on rollback."""
-    db.session.connection()  # inside a transaction, so that a rollback (not only a commit) settles them
-    db.session.info.setdefault(_UNLINKED, []).extend(filter(None, names))
-
-
-@event.listens_for(Session, "after_commit")
-def _delete_unlinked_photos(session: Session) -> None:
-    for name in session.info.pop(_UNLINKED, []):
-        delete_photo(name)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _keep_linked_photos(session: Session, previous_transaction) -> None:
-    session.info.pop(_UNLINKED, None)
+    for name in filter(None, names):
+        after_commit(delete_photo, name)

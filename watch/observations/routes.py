@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from watch.extensions import db, htmx
+from watch.extensions import htmx
 from watch.core.input_guard import accepts_files
 from watch.models import ObservationStatus, Role, utcnow
 from watch.observations import jobs, services  # noqa: F401 - jobs registers the retention task
@@ -63,7 +63,6 @@ def new():
                 vehicle_registration=form.vehicle_registration.data, vehicle_colour=form.vehicle_colour.data,
                 vehicle_make=form.vehicle_make.data, description=form.description.data, photo_path=photo_name,
             )
-            db.session.commit()
         services.notify_coordinators(observation)
         flash(_("Thank you! Your observation has been sent to the municipality's coordinator."), "success")
         return redirect(url_for(".mine"))
@@ -84,7 +83,6 @@ def _viewed_or_404(observation_id: int):
     """The observation for reading; staff reading it is audited (the reporter's own reading is not)."""
     observation = _visible_or_404(observation_id)
     services.record_view(current_user, observation)
-    db.session.commit()
     return observation
 
 
@@ -125,7 +123,6 @@ def change_status(observation_id: int):
         except services.TransitionError:
             form.status.errors.append(_("That step is not possible from the observation's current status."))
         else:
-            db.session.commit()
             saved = True
             form.note.data = ""
     if htmx:
@@ -144,7 +141,6 @@ def toggle_notable(observation_id: int):
     observation = _triaged_or_404(observation_id)
     if ButtonForm().validate_on_submit():
         observation.notable = request.form.get("notable") == "1"
-        db.session.commit()
     if htmx:
         return render_template("observations/_notable.html", observation=observation)
     return redirect(url_for(".detail", observation_id=observation.id))
@@ -165,7 +161,6 @@ def inbox():
 def email_preference():
     if ButtonForm().validate_on_submit():
         services.set_email_preference(current_user, request.form.get("enabled") == "1")
-        db.session.commit()
     if htmx:
         return render_template("observations/_email_preference.html", saved=True)
     return redirect(url_for(".inbox"))

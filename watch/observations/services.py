@@ -12,7 +12,7 @@ from watch.audit import actions
 from watch.auth.services import active_coordinators
 from watch.audit.services import record
 from watch.extensions import db
-from watch.messaging.services import email_user
+from watch.messaging.email import email_user
 from watch.models import (
     AuditEvent, Group, GroupStatus, Membership, MembershipRole, MembershipStatus, Observation, ObservationCategory,
     ObservationStatus, Role, User, utcnow,

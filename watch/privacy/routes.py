@@ -28,7 +28,6 @@ def my_data():
 @login_required
 def export(export_format: str):
     data = services.personal_data(current_user, export_format)
-    db.session.commit()
     if export_format == "json":
         body, mimetype = services.as_json(data), "application/json"
     else:
@@ -54,7 +53,6 @@ def delete_account():
     except services.AccountDeletionRefused as refused:
         db.session.rollback()
         return _my_data_page(form, refused.reasons)
-    db.session.commit()
     logout_user()
     flash(_("Your account and your data are deleted. Thank you for keeping watch with us."), "success")
     return redirect(url_for("main.index"))

@@ -15,8 +15,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
-from watch.alerts.sending import send_system_sms
 from watch.extensions import db
+from watch.messaging.sms import send_system_sms
 from watch.models import PhoneVerification, User, utcnow
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -58,9 +58,9 @@ def start_verification(user: User, phone: str) -> str:
 
 
 def send_code(user: User, phone: str, code: str) -> None:
-    """Queue the code SMS, written in the person's language. Call after the commit."""
+    """Queue the code SMS, written in the person's language; it leaves when the transaction commits."""
     with force_locale(user.locale):
-        body = render_template("alerts/sms/verification_code.txt", code=code,
+        body = render_template("messaging/sms/verification_code.txt", code=code,
                                minutes=int(CODE_LIFETIME.total_seconds() // 60)).strip()
     send_system_sms(phone, body, user.id)
 

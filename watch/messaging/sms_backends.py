@@ -14,7 +14,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from watch.messaging.services import record_in_outbox
+from watch.messaging.outbox import record_in_outbox
 from watch.models import Channel
 
 # Worth another try later: rate limits, provider faults, a phone that is off or out of coverage.
