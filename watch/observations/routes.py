@@ -146,7 +146,7 @@ def toggle_notable(observation_id: int):
         observation.notable = request.form.get("notable") == "1"
         db.session.commit()
     if htmx:
-        return render_template("observations/_notable.html", observation=observation)
+        return render_template("observations/_notable_response.html", observation=observation)
     return redirect(url_for(".detail", observation_id=observation.id))
 
 
@@ -167,7 +167,7 @@ def email_preference():
         services.set_email_preference(current_user, request.form.get("enabled") == "1")
         db.session.commit()
     if htmx:
-        return render_template("observations/_email_preference.html", saved=True)
+        return render_template("observations/_email_preference_response.html", saved=True)
     return redirect(url_for(".inbox"))
 
 
