@@ -87,7 +87,7 @@ def compose():
 def summary():
     """htmx: characters, encoding, segments and recipients while the message is written."""
     form = _compose_form()
-    return render_template("alerts/_summary.html", form=form, summary=_summary(form))
+    return render_template("alerts/_summary_response.html", summary=_summary(form))
 
 
 def _summary(form: ComposeForm) -> dict:
@@ -116,7 +116,7 @@ def detail(alert_id: int):
     alert = _staff_alert(alert_id)
     recipients = services.recipients(alert, request.args.get("page", 1, type=int))
     if htmx and request.args.get("fragment") == "recipients":
-        return render_template("alerts/_recipients.html", alert=alert, recipients=recipients)
+        return render_template("alerts/_recipients_response.html", alert=alert, recipients=recipients)
     progress = services.progress(alert)
     return render_template(
         "alerts/detail.html", alert=alert, progress=progress, recipients=recipients,
@@ -134,7 +134,8 @@ def progress(alert_id: int):
     # The last poll also tells the recipient table to reload with the final statuses.
     headers = {} if progress.keep_polling else {"HX-Trigger": "deliveries-settled"}
     retryable = services.retryable_count(alert) if progress.done else 0
-    return render_template("alerts/_progress.html", alert=alert, progress=progress, retryable=retryable), 200, headers
+    body = render_template("alerts/_progress_response.html", alert=alert, progress=progress, retryable=retryable)
+    return body, 200, headers
 
 
 @bp.post("/<int:alert_id>/retry")
