@@ -88,7 +88,7 @@ def compose():
 def summary():
     """htmx: characters, encoding, segments and recipients while the message is written."""
     form = _compose_form()
-    return render_template("alerts/_summary.html", form=form, summary=_summary(form))
+    return render_template("alerts/_summary_response.html", summary=_summary(form))
 
 
 def _summary(form: ComposeForm) -> dict:
@@ -117,7 +117,7 @@ def detail(alert_id: int):
     alert = _staff_alert(alert_id)
     recipients = paginate(services.recipients_query(alert), services.RECIPIENTS_PAGE_SIZE)
     if htmx and request.args.get("fragment") == "recipients":
-        return render_template("alerts/_recipients.html", alert=alert, recipients=recipients)
+        return render_template("alerts/_recipients_response.html", alert=alert, recipients=recipients)
     progress = services.progress(alert)
     return render_template(
         "alerts/detail.html", alert=alert, progress=progress, recipients=recipients,
@@ -135,7 +135,8 @@ def progress(alert_id: int):
     # The last poll also tells the recipient table to reload with the final statuses.
     headers = {} if progress.keep_polling else {"HX-Trigger": "deliveries-settled"}
     retryable = services.retryable_count(alert) if progress.done else 0
-    return render_template("alerts/_progress.html", alert=alert, progress=progress, retryable=retryable), 200, headers
+    body = render_template("alerts/_progress_response.html", alert=alert, progress=progress, retryable=retryable)
+    return body, 200, headers
 
 
 @bp.post("/<int:alert_id>/retry")

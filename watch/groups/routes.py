@@ -170,7 +170,7 @@ def member_action(group_id: int, membership_id: int, action: str):
     message = error or DONE_MESSAGES[action](name)
     if htmx:
         gone = error is None and action in ("decline", "remove")
-        return render_template("groups/_member.html", membership=None if gone else target, me=me,
+        return render_template("groups/_member_response.html", membership=None if gone else target, me=me,
                                group=me.group, message=message, is_error=error is not None)
     flash(message, "error" if error else "success")
     return redirect(url_for("groups.group", group_id=group_id))
@@ -182,7 +182,7 @@ def show_phone(group_id: int):
     me = _contact_membership(group_id, details=False)
     services.set_show_phone(me, request.form.get("show") == "1")
     if htmx:
-        return render_template("groups/_my_phone.html", me=me, group=me.group, saved=True)
+        return render_template("groups/_my_phone_response.html", me=me, group=me.group, saved=True)
     return redirect(url_for("groups.group", group_id=group_id))
 
 

@@ -142,7 +142,7 @@ def toggle_notable(observation_id: int):
     if ButtonForm().validate_on_submit():
         observation.notable = request.form.get("notable") == "1"
     if htmx:
-        return render_template("observations/_notable.html", observation=observation)
+        return render_template("observations/_notable_response.html", observation=observation)
     return redirect(url_for(".detail", observation_id=observation.id))
 
 
@@ -162,7 +162,7 @@ def email_preference():
     if ButtonForm().validate_on_submit():
         services.set_email_preference(current_user, request.form.get("enabled") == "1")
     if htmx:
-        return render_template("observations/_email_preference.html", saved=True)
+        return render_template("observations/_email_preference_response.html", saved=True)
     return redirect(url_for(".inbox"))
 
 
