@@ -28,7 +28,7 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 
 # Logs: JSON lines on stderr (app and gunicorn) and stdout (one access line per request, with the
-# request id of watch/logs.py). LOG_FORMAT=text gives plain lines for reading in a terminal.
+# request id of watch/core/logs.py). LOG_FORMAT=text gives plain lines for reading in a terminal.
 accesslog = "-"
 access_log_format = ACCESS_LOG_FORMAT
 errorlog = "-"
