@@ -107,8 +107,13 @@ def test_a_page_number_too_large_for_the_database_gives_an_empty_page(client, db
     resident = login(factory.user())
     coordinator = login(factory.user(Role.COORDINATOR))
     assert resident.get("/observations/mine" + huge).status_code == 200
-    for url in ("/audit", "/coordinator/observations", "/coordinator/groups", "/coordinator/changes"):
+    for url in ("/audit", "/coordinator/observations", "/coordinator/groups", "/coordinator/changes",
+                "/lagesbild/oxelosund/published", "/lagesbild/oxelosund/promises"):
         assert coordinator.get(url + huge).status_code == 200, url
+    assert client.get("/m/oxelosund/promises" + huge).status_code == 200
+    police = login(factory.user(Role.POLICE))
+    assert police.get("/alerts" + huge).status_code == 200
+    assert resident.get("/alerts/feed" + huge).status_code == 200
 
 
 @pytest.mark.parametrize("text", ["6١٢٣٤", "６１３３１", "61331 ٦١٣٣٢", "613 3²"])

@@ -3,6 +3,7 @@ from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
 
 from watch.core.municipalities import municipality_or_404
+from watch.core.pagination import paginate
 from watch.extensions import db
 from watch.lagesbild import services
 from watch.lagesbild.chart import category_chart
@@ -38,10 +39,6 @@ def _municipality(slug: str) -> Municipality:
     municipality = municipality_or_404(slug)
     ensure_municipality(municipality.id)
     return municipality
-
-
-def _page(query):
-    return db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
 
 
 def _week_or_404(year: int, number: int) -> IsoWeek:
@@ -160,7 +157,7 @@ def publish(slug: str):
 def published(slug: str):
     municipality = _municipality(slug)
     return render_template("lagesbild/published.html", municipality=municipality,
-                           page=_page(services.published_select(municipality.id)))
+                           page=paginate(services.published_select(municipality.id), PER_PAGE))
 
 
 # ---- medborgarlöfte -------------------------------------------------------------------------------
@@ -170,7 +167,7 @@ def published(slug: str):
 def promises(slug: str):
     municipality = _municipality(slug)
     return render_template("lagesbild/promises.html", municipality=municipality,
-                           page=_page(services.promises_select(municipality.id)), today=services.today(),
+                           page=paginate(services.promises_select(municipality.id), PER_PAGE), today=services.today(),
                            promise_state=services.promise_state)
 
 
@@ -208,4 +205,4 @@ def promise_archive(slug: str):
     """Public: the municipality's earlier medborgarlöften with their follow-up."""
     municipality = municipality_or_404(slug)
     return render_template("lagesbild/promise_archive.html", municipality=municipality,
-                           page=_page(services.earlier_promises_select(municipality.id, services.today())))
+                           page=paginate(services.earlier_promises_select(municipality.id, services.today()), PER_PAGE))
