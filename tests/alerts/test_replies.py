@@ -35,6 +35,18 @@ def test_stop_reply_opts_the_number_out_and_the_next_alert_skips_it(db, town, lo
     assert eva.status == DeliveryStatus.SKIPPED and eva.skip_reason == SkipReason.OPTED_OUT
 
 
+def test_after_one_numbers_stop_the_next_alert_reaches_every_other_recipient(db, town, login, client, app):
+    # On SQLite the claim's opt-out check once compared the opt-out table with itself: one STOP anywhere
+    # made every following SMS skip. CI runs this on SQLite and on PostgreSQL.
+    before = {name: d.status for name, d in deliveries(db, send_alert(login, town)).items()}
+    assert before["Eva Sjöberg"] == before["Per Nyström"] == DeliveryStatus.DELIVERED
+    inbound(client, app, "STOPP", "SM" + "f" * 32)
+    after = {name: d.status for name, d in deliveries(db, send_alert(login, town)).items()}
+    assert after.pop("Eva Sjöberg") == DeliveryStatus.SKIPPED
+    before.pop("Eva Sjöberg")
+    assert after == before and DeliveryStatus.DELIVERED in after.values()
+
+
 def test_start_opts_back_in_and_replays_change_nothing(db, town, login, client, app):
     send_alert(login, town)
     assert inbound(client, app, "START", "SM" + "1" * 32).status_code == 200

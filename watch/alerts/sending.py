@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from huey import crontab
-from sqlalchemy import case, exists, func, or_, select, update
+from sqlalchemy import case, exists, func, literal_column, or_, select, update
 
 from watch.extensions import db
 from watch.jobs import app_periodic_task, app_task
@@ -131,14 +131,16 @@ def claim_next(alert_id: int) -> Claim | None:
         .order_by(Delivery.next_attempt_at, Delivery.id).limit(1)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has no row locks and renders nothing
     )
-    of_alert = Alert.id == Delivery.alert_id
+    # Sub-selects in RETURNING name the updated row's columns with their table: SQLite renders the
+    # ORM's columns there unqualified, and "phone = phone" then compared sms_opt_out with itself.
+    of_alert = Alert.id == literal_column("delivery.alert_id")
     row = db.session.execute(
         update(Delivery)
         .where(Delivery.id == due.scalar_subquery(), Delivery.status == DeliveryStatus.QUEUED)
         .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1, updated_at=now,
                 provider_sid=None, first_attempt_at=func.coalesce(Delivery.first_attempt_at, now))
         .returning(Delivery.id, Delivery.phone, Delivery.attempts, Delivery.user_id, Delivery.first_attempt_at,
-                   Delivery.outcome_unknown, exists().where(SmsOptOut.phone == Delivery.phone),
+                   Delivery.outcome_unknown, exists().where(SmsOptOut.phone == literal_column("delivery.phone")),
                    select(Alert.body).where(of_alert).scalar_subquery(),
                    select(Alert.valid_until).where(of_alert).scalar_subquery())
         .execution_options(synchronize_session=False)
