@@ -622,6 +622,7 @@ def test_photos_of_anonymised_observations_stay_until_the_change_is_committed(wo
 
     with stored_photo(clean_photo(io.BytesIO(photo_with_gps((300, 200))))) as name:
         pass
+    db.session.commit()  # the photo was saved by an earlier request
     delete_after_commit([name, None])
     db.session.rollback()  # the anonymising failed: the row still points at the file
     db.session.commit()

@@ -4,12 +4,12 @@ Routes and services change the session and flush; `init_app` commits once when t
 returned a response below 400, and rolls back otherwise (an error page, an abort, an exception).
 Whatever must not happen unless that commit succeeds (an email, an SMS, a job, deleting a file)
 is handed to `after_commit`: it runs after the outermost commit of the session's transaction
-and is dropped if the transaction rolls back. Jobs and CLI commands own their transactions; there,
-`after_commit` waits for their next commit once they have written something.
+and is dropped if the transaction rolls back (`after_rollback` undoes what the database cannot).
+Jobs and CLI commands own their transactions and commit themselves.
 """
 from collections.abc import Callable
 
-from flask import Flask, has_request_context
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -21,14 +21,7 @@ _WROTE = "transaction_wrote"
 
 
 def after_commit(callback: Callable, *args, **kwargs) -> None:
-    """Run callback(*args, **kwargs) once the current transaction commits; never if it rolls back.
-
-    In a request it always waits for the request's commit. Elsewhere (a job, a command) it waits
-    only when the transaction has written something; otherwise there is nothing to wait for.
-    """
-    if not has_request_context() and not _has_written(db.session()):
-        callback(*args, **kwargs)
-        return
+    """Run callback(*args, **kwargs) once the current transaction commits; never if it rolls back."""
     _defer(_ON_COMMIT, callback, args, kwargs)
 
 
@@ -43,7 +36,8 @@ def _defer(key: str, callback: Callable, args, kwargs) -> None:
     session.info.setdefault(key, []).append((callback, args, kwargs))
 
 
-def _has_written(session: Session) -> bool:
+def has_written(session: Session) -> bool:
+    """Whether this transaction has changed anything yet (ORM changes, flushed or not, or DML)."""
     return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
 
 

@@ -10,22 +10,26 @@ same Redis).
 import functools
 import os
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from huey import RedisHuey, SqliteHuey
 
 from watch.config import PROJECT_ROOT
-from watch.core.transaction import after_commit
+from watch.core.transaction import after_commit, has_written
 from watch.extensions import db
 
 
 class _AfterCommit:
-    """Enqueue after the current transaction commits (watch.core.transaction), not before."""
+    """Enqueue after the current transaction commits (watch.core.transaction), not before.
+
+    A request always waits for its commit; a job or command only once it has written something,
+    since a transaction that only read has nothing for the job to wait for.
+    """
 
     def enqueue(self, task):
-        if not has_app_context():
-            return super().enqueue(task)  # the consumer's scheduler: no transaction of ours
-        after_commit(super().enqueue, task)
-        return None
+        if has_app_context() and (has_request_context() or has_written(db.session())):
+            after_commit(super().enqueue, task)
+            return None
+        return super().enqueue(task)  # e.g. the consumer's scheduler, outside any transaction of ours
 
 
 class _RedisHuey(_AfterCommit, RedisHuey):
