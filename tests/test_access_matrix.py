@@ -256,8 +256,8 @@ MATRIX = {
     ("alerts.confirm_phone", "POST"): (lambda w: "/alerts/phone/confirm", split(302, 200)),
     ("alerts.preferences", "GET"): (lambda w: "/alerts/preferences", split(302, 200)),
     ("alerts.preferences", "POST"): (lambda w: "/alerts/preferences", everyone(302)),
-    # Only the contact person has a phone in this world; without one there is nothing to opt out.
-    ("alerts.sms_opt_out", "POST"): (lambda w: "/alerts/preferences/sms", roles(400, anonymous=302, contact=302)),
+    # Only a verified number's owner may stop or allow SMS; everyone else is sent back with a message.
+    ("alerts.sms_opt_out", "POST"): (lambda w: "/alerts/preferences/sms", everyone(302)),
     # Twilio's webhooks: without a valid X-Twilio-Signature nobody gets in, logged in or not.
     ("sms.status", "POST"): (lambda w: "/sms/status", everyone(403)),
     ("sms.inbound", "POST"): (lambda w: "/sms/inbound", everyone(403)),

@@ -106,6 +106,46 @@ def test_opting_out_and_back_in_on_the_web(db, town, login):
     assert db.session.get(SmsOptOut, EVA) is None
 
 
+def test_a_stop_sent_by_sms_is_undone_only_from_that_number(db, town, login, client, app):
+    inbound(client, app, "STOPP", "SM" + "g" * 32)
+    eva = login(town.eva)
+    page = eva.get("/alerts/preferences").get_data(as_text=True)
+    assert "Skicka START" in page and "Tillåt sms igen" not in page
+    eva.post("/alerts/preferences/sms", data={"allow": "1"})  # the web cannot undo a STOP sent by SMS
+    db.session.expire_all()
+    assert db.session.get(SmsOptOut, EVA).source == "sms"
+    inbound(client, app, "START", "SM" + "h" * 32)
+    db.session.expire_all()
+    assert db.session.get(SmsOptOut, EVA) is None
+
+
+def test_verifying_the_number_again_ends_its_stop(db, town, login, client, app):
+    from watch.messaging import verification
+
+    inbound(client, app, "STOPP", "SM" + "i" * 32)
+    code = verification.start_verification(town.eva, EVA)
+    db.session.commit()
+    assert login(town.eva).post("/alerts/phone/confirm", data={"code": code}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(SmsOptOut, EVA) is None
+
+
+def test_typing_anothers_number_into_ones_profile_neither_reveals_nor_changes_its_stop(db, town, login, client, app):
+    inbound(client, app, "STOPP", "SM" + "j" * 32)  # Eva's number stops by SMS
+    tom = login(town.tom)
+    assert tom.post("/profile", data={"name": town.tom.name, "phone": "070-123 45 05", "locale": "en"}
+                    ).status_code == 302
+    page = tom.get("/alerts/preferences").get_data(as_text=True)
+    assert "Stopped" not in page and "Only the owner of a number" in page
+    tom.post("/alerts/preferences/sms", data={"allow": "1"})
+    db.session.expire_all()
+    assert db.session.get(SmsOptOut, EVA).source == "sms"  # still stopped
+    inbound(client, app, "START", "SM" + "k" * 32)
+    tom.post("/alerts/preferences/sms")  # nor can Tom silence it
+    db.session.expire_all()
+    assert db.session.get(SmsOptOut, EVA) is None
+
+
 def test_people_choose_email_or_portal_only_and_members_opt_in(db, town, login):
     login(town.eva).post("/alerts/preferences", data={"channel": "email"})
     login(town.per).post("/alerts/preferences", data={"channel": "none"})

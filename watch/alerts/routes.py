@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from watch.alerts import services
 from watch.messaging import verification
 from watch.alerts.forms import ComposeForm, ConfirmCodeForm, PreferencesForm, SendCodeForm
-from watch.messaging.optouts import is_opted_out, opt_in, opt_out
+from watch.messaging.optouts import opt_in_from_web, opt_out, opt_out_of
 from watch.alerts.sending import dispatch_alert, send_alert_sms
 from watch.extensions import db, htmx, limiter
 from watch.models import AlertChannel, Municipality, OptOutSource, Role
@@ -215,18 +215,27 @@ def preferences():
         current_user.member_alerts = form.member_alerts.data
         flash(_("Your choices are saved."), "success")
         return redirect(url_for("alerts.preferences"))
-    return render_template("alerts/preferences.html", form=form, opted_out=is_opted_out(current_user.phone))
+    return render_template("alerts/preferences.html", form=form, opt_out=_own_opt_out())
+
+
+def _own_opt_out():
+    """The stop on the person's own, verified number; another number's stop is not theirs to see."""
+    return opt_out_of(current_user.phone) if current_user.has_verified_phone else None
 
 
 @bp.post("/preferences/sms")
 @login_required
 def sms_opt_out():
-    """Stop (or allow again) every SMS to one's own number, as replying STOP does."""
-    if not current_user.phone:
-        abort(400)
+    """Stop (or allow again) every SMS to one's own verified number, as replying STOP (or START) does."""
+    if not current_user.has_verified_phone:
+        flash(_("Verify your mobile number first: only the number's owner can stop or allow SMS to it."), "error")
+        return redirect(url_for("alerts.preferences"))
     if request.form.get("allow") == "1":
-        opt_in(current_user.phone)
-        flash(_("SMS to your number are allowed again. If you replied STOP, also send START by SMS."), "success")
+        if opt_in_from_web(current_user.phone):
+            flash(_("SMS to your number are allowed again."), "success")
+        else:
+            flash(_("You stopped SMS by replying STOP. Send START by SMS to allow them again, "
+                    "or verify your number again."), "info")
     else:
         opt_out(current_user.phone, OptOutSource.WEB)
         flash(_("No more SMS will be sent to your number."), "success")

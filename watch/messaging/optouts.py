@@ -1,6 +1,9 @@
 """SMS opt-outs: STOP/STOPP/AVSLUTA stop every SMS to the number, START allows them again.
 
-Features that hold queued SMS for a number hear of an opt-out through `signals.sms_opted_out`.
+Only a number's owner controls its opt-out: a STOP sent by SMS is undone only by START from that
+number or by verifying the number again with a code; the web choice works for a verified number
+only and undoes only a stop made on the web. Features that hold queued SMS for a number hear of an
+opt-out through `signals.sms_opted_out`.
 """
 import re
 
@@ -26,7 +29,11 @@ def reply_kind(body: str) -> SmsReplyKind:
 
 
 def is_opted_out(phone: str | None) -> bool:
-    return phone is not None and db.session.get(SmsOptOut, phone) is not None
+    return opt_out_of(phone) is not None
+
+
+def opt_out_of(phone: str | None) -> SmsOptOut | None:
+    return db.session.get(SmsOptOut, phone) if phone is not None else None
 
 
 def opt_out(phone: str, source: OptOutSource) -> None:
@@ -41,4 +48,12 @@ def opt_out(phone: str, source: OptOutSource) -> None:
 
 
 def opt_in(phone: str) -> None:
+    """START from the number itself, or the number verified again with a code: every stop ends."""
     db.session.execute(delete(SmsOptOut).where(SmsOptOut.phone == phone))
+
+
+def opt_in_from_web(phone: str) -> bool:
+    """Allow SMS again from the portal; a STOP sent by SMS (or to the carrier) stays. True if none remains."""
+    db.session.execute(delete(SmsOptOut).where(SmsOptOut.phone == phone, SmsOptOut.source == OptOutSource.WEB))
+    db.session.expire_all()
+    return not is_opted_out(phone)

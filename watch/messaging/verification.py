@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from watch.extensions import db
+from watch.messaging.optouts import opt_in
 from watch.messaging.sms import send_system_sms
 from watch.models import PhoneVerification, User, utcnow
 
@@ -95,4 +96,5 @@ def check_code(user: User, code: str) -> CheckResult:
     verification.used_at = now
     user.phone = user.verified_phone = verification.phone
     user.phone_verified_at = now
+    opt_in(verification.phone)  # the owner proved the number is theirs: an earlier STOP of it ends
     return CheckResult(CodeCheck.VERIFIED)
