@@ -263,6 +263,7 @@ MATRIX = {
     ("sms.inbound", "POST"): (lambda w: "/sms/inbound", everyone(403)),
     # Development only (SHOW_DEMO_OUTBOX); 404 in production, see test_messaging.
     ("messaging.outbox", "GET"): (lambda w: "/dev/outbox", everyone(200)),
+    ("messaging.simulate_inbound", "POST"): (lambda w: "/dev/outbox/inbound", everyone(200)),
 }
 
 

@@ -40,6 +40,7 @@ from tests.group_helpers import boat_form, make_group, neighbourhood_form
 from tests.observation_support import file_observation, photo_with_gps
 from tests.test_access_matrix import MATRIX, ROLES as MATRIX_ROLES, build_world
 from watch import create_app
+from watch.messaging.forms import UNKNOWN_DEMO_NUMBER
 from watch.messaging.optouts import opt_in
 from watch.alerts.services import Targeting, create_alert
 from watch.messaging.verification import start_verification
@@ -461,6 +462,11 @@ def _inbound_sms(w, draw):
                                                  "Body": draw(st.sampled_from(["STOPP", "START", "Tack!"]))})
 
 
+def _simulated_sms(w, draw):
+    return Submission(w.client(draw(st.sampled_from(["anonymous", "contact"]))), "/dev/outbox/inbound",
+                      {"phone": UNKNOWN_DEMO_NUMBER, "body": draw(st.sampled_from(["STOPP", "START", "Tack!"]))})
+
+
 def _delivery_status(w, draw):
     delivery = w.db.session.scalar(select(Delivery).where(Delivery.alert_id == _sent_alert(w).id))
     return _signed_by_twilio(w, f"/sms/status?delivery={delivery.id}&attempt=1",
@@ -528,6 +534,7 @@ FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "alerts.confirm_phone": _confirm_code,
     "alerts.preferences": _alert_preferences,
     "alerts.sms_opt_out": _sms_opt_out,
+    "messaging.simulate_inbound": _simulated_sms,
     "sms.inbound": _inbound_sms,
     "sms.status": _delivery_status,
     "lagesbild.publish": _publish,

@@ -2,6 +2,7 @@
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from watch.core.phone import display_phone
 from watch.extensions import db
 from watch.messaging.optouts import opt_in, opt_out, reply_kind
 from watch.messaging.signals import sms_received
@@ -32,3 +33,11 @@ def record_inbound(provider_sid: str, phone: str, body: str) -> SmsReply | None:
         opt_in(phone)
     sms_received.send(reply)
     return reply
+
+
+def verified_senders(limit: int = 50) -> list[tuple[str, str]]:
+    """(number, "name, number") of people with a verified number: who the dev outbox can send as."""
+    rows = db.session.execute(
+        select(User.verified_phone, User.name).where(User.verified_phone.is_not(None), User.active.is_(True))
+        .order_by(User.name).limit(limit))
+    return [(phone, f"{name}, {display_phone(phone)}") for phone, name in rows]

@@ -6,11 +6,15 @@ called and every posted field, keyed with the auth token, so it is checked again
 Twilio's own retries change nothing: an incoming SMS is stored once per MessageSid, and the
 features that receive `sms_status_reported` only ever move a delivery forward.
 """
-from flask import Blueprint, Response, abort, current_app, render_template, request
+import uuid
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from twilio.request_validator import RequestValidator
 
 from watch.extensions import csrf
-from watch.messaging.inbound import record_inbound
+from watch.messaging.forms import SimulatedSmsForm
+from watch.messaging.inbound import record_inbound, verified_senders
 from watch.messaging.outbox import outbox_messages
 from watch.messaging.signals import sms_status_reported
 
@@ -21,12 +25,29 @@ csrf.exempt(sms_bp)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-@bp.get("/dev/outbox")
-def outbox():
-    """Development only: every SMS and email the portal 'sent', none of them really delivered."""
+def _development_only() -> None:
     if not current_app.config.get("SHOW_DEMO_OUTBOX"):
         abort(404)
-    return render_template("messaging/outbox.html", messages=outbox_messages())
+
+
+@bp.get("/dev/outbox")
+def outbox(form: SimulatedSmsForm | None = None):
+    """Development only: every SMS and email the portal 'sent', none of them really delivered."""
+    _development_only()
+    form = form or SimulatedSmsForm(verified_senders(), formdata=None)
+    return render_template("messaging/outbox.html", messages=outbox_messages(), form=form)
+
+
+@bp.post("/dev/outbox/inbound")
+def simulate_inbound():
+    """Development only: receive an SMS as Twilio's webhook would, so the demo needs no phone."""
+    _development_only()
+    form = SimulatedSmsForm(verified_senders())
+    if not form.validate_on_submit():
+        return outbox(form)
+    record_inbound("SMdev" + uuid.uuid4().hex, form.phone.data, form.body.data)
+    flash(_("The SMS was received as if it came from that phone."), "success")
+    return redirect(url_for("messaging.outbox"))
 
 
 def signed_by_twilio() -> bool:
