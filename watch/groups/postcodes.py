@@ -3,16 +3,16 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from watch.core.errors import ExplainedError
+
 # ASCII digits only: \d would also take ٦١٣٣١ and other scripts' digits, which no address uses.
 _ONE = re.compile(r"[1-9][0-9]{2} ?[0-9]{2}")
 _SEPARATORS = re.compile(r"[,;\n]+")
 MAX_POSTCODES = 30
 
 
-class PostcodeError(ValueError):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class PostcodeError(ExplainedError):
+    """Not a list of Swedish postcodes."""
 
 
 def parse_postcodes(text: str) -> list[str]:

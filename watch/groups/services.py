@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload, wi
 from watch.messaging.notify import notify
 from watch.audit import actions
 from watch.audit.services import record
+from watch.core.errors import ExplainedError
 from watch.auth.services import active_coordinators
 from watch.extensions import db
 from watch.groups.postcodes import format_postcode, postcode_prefix
@@ -25,12 +26,8 @@ from watch.models import (
 from watch.privacy.signals import account_deleting, account_deletion_blockers, personal_data_export
 
 
-class GroupRuleError(ValueError):
-    """A step the rules do not allow; `message` says why, in the reader's language."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class GroupRuleError(ExplainedError):
+    """A step the group rules do not allow."""
 
 
 # What a person can edit on each kind of group, in the order forms and the change log show them.
