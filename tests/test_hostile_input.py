@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from tests.conftest import PASSWORD
 from tests.group_helpers import boat_form, make_group, neighbourhood_form
 from tests.observation_support import make_group as observation_group
-from watch.groups.postcodes import PostcodeError, parse_postcodes
+from watch.core.postcodes import PostcodeError, parse_postcodes
 from watch.models import Group, GroupKind, Observation, Role, utcnow
 from watch.observations import services as observation_services
 

@@ -108,6 +108,15 @@ def test_bad_compose_input_is_explained_and_kept(db, town, login, overrides, mes
     assert db.session.scalar(select(func.count(Alert.id))) == 0
 
 
+@pytest.mark.parametrize("text", ["6١٢٣٤", "013 31"])
+def test_alert_postcodes_are_read_like_group_postcodes(db, town, login, text):
+    # Groups store only ASCII postcodes from 100 00 up: any other would reach no one.
+    response = login(town.police).post("/alerts/new", data=compose_data(town.municipality, target="postcodes",
+                                                                           postcodes=text))
+    assert f"{text} är inget postnummer." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Alert.id))) == 0
+
+
 def test_live_summary_counts_characters_encoding_segments_and_recipients(town, login):
     police = login(town.police)
     gsm = police.post("/alerts/new/summary", data=compose_data(town.municipality, body="Lås in båtmotorn. Tack!"),

@@ -10,7 +10,7 @@ from watch.audit import actions
 from watch.audit.services import record
 from watch.extensions import db
 from watch.groups import labels
-from watch.groups.postcodes import format_postcode
+from watch.core.postcodes import format_postcode
 from watch.groups.services import contact_register
 from watch.models import Group, GroupKind, GroupStatus, Membership, User
 from watch.core.phone import display_phone

@@ -11,7 +11,6 @@ from watch.groups import labels, services
 from watch.groups.forms import (
     EditBoatForm, EditNeighbourhoodForm, HouseholdForm, RegisterBoatForm, RegisterNeighbourhoodForm,
 )
-from watch.groups.postcodes import format_postcode
 from watch.groups.services import GroupRuleError
 from watch.models import Group, GroupKind, GroupStatus, Membership, MembershipStatus, Role, \
     RosterHousehold
@@ -33,7 +32,6 @@ MEMBER_ACTIONS = {
 
 # Globals, not context: macros imported from other templates see them too.
 bp.add_app_template_global(labels.TEMPLATE_LABELS, "group_labels")
-bp.add_app_template_filter(format_postcode, "postcode")
 
 
 def _kind(value: str) -> GroupKind:

@@ -17,7 +17,7 @@ from watch.audit.services import record
 from watch.core.errors import ExplainedError
 from watch.auth.services import active_coordinators
 from watch.extensions import db
-from watch.groups.postcodes import format_postcode, postcode_prefix
+from watch.core.postcodes import format_postcode, postcode_prefix
 from watch.messaging.email import email_user
 from watch.models import (
     Group, GroupChange, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus,

@@ -16,7 +16,6 @@ PER_PAGE = 10
 LATEST_ON_PAGE = 3
 STAFF = (Role.COORDINATOR, Role.POLICE)
 
-bp.add_app_template_filter(services.display_postcode, "postcode")
 bp.add_app_template_filter(format_decimal, "decimal")
 
 

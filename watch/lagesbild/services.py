@@ -14,6 +14,7 @@ from flask_babel import format_decimal, gettext as _
 from sqlalchemy import Select, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
+from watch.core.postcodes import format_postcode
 from watch.extensions import db
 from watch.lagesbild.weeks import IsoWeek, Period
 from watch.models import (
@@ -256,12 +257,8 @@ def counts_csv(snapshot: dict[str, Any]) -> str:
     for row in snapshot["groups"]:
         writer.writerow([*weeks, _("Group"), _cell(row["name"]), row["count"], "", ""])
     for row in snapshot["postcodes"]:
-        writer.writerow([*weeks, _("Postcode"), display_postcode(row["postcode"]), row["count"], "", ""])
+        writer.writerow([*weeks, _("Postcode"), format_postcode(row["postcode"]), row["count"], "", ""])
     return out.getvalue()
-
-
-def display_postcode(postcode: str | None) -> str:
-    return f"{postcode[:3]} {postcode[3:]}" if postcode else _("Unknown postcode")
 
 
 # ---- medborgarlöfte -------------------------------------------------------------------------------

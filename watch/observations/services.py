@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from watch.audit import actions
 from watch.auth.services import active_coordinators
 from watch.audit.services import record
+from watch.core.postcodes import find_postcode
 from watch.extensions import db
 from watch.messaging.email import email_user
 from watch.models import (
@@ -54,7 +55,6 @@ NEXT_STATUSES = {
 
 # Reporters may file a time a few minutes ahead of the server's clock: phones drift.
 CLOCK_SKEW = timedelta(minutes=5)
-POSTCODE_IN_TEXT = re.compile(r"\b([1-9][0-9]{2}) ?([0-9]{2})\b")
 ANONYMISE_BATCH = 500
 
 
@@ -125,8 +125,8 @@ def reporting_groups(user: User) -> list[Group]:
 
 def postcode_for(location: str, group: Group) -> str | None:
     """The postcode written in the place, else the group's if it has only one: kept for statistics."""
-    if match := POSTCODE_IN_TEXT.search(location or ""):
-        return match[1] + match[2]
+    if postcode := find_postcode(location):
+        return postcode
     codes = [p.postcode for p in group.postcodes]
     return codes[0] if len(codes) == 1 else None
 
