@@ -12,6 +12,7 @@ from tests.conftest import PASSWORD
 from tests.group_helpers import boat_form, make_group, neighbourhood_form
 from tests.observation_support import make_group as observation_group
 from watch.core.postcodes import PostcodeError, parse_postcodes
+from watch.core.weeks import local_zone
 from watch.models import Group, GroupKind, Observation, Role, utcnow
 from watch.observations import services as observation_services
 
@@ -144,7 +145,7 @@ def test_an_observation_from_within_the_retention_period_is_still_accepted(db, f
     member = factory.user()
     group = observation_group(db, member.municipality, members=[member])
     days = app.config["OBSERVATION_RETENTION_DAYS"] - 1
-    earlier = (utcnow() - timedelta(days=days)).astimezone(observation_services.local_zone())
+    earlier = (utcnow() - timedelta(days=days)).astimezone(local_zone())
     form = {"group": str(group.id), "category": "other", "observed_at": earlier.strftime("%Y-%m-%dT%H:%M"),
             "location": "Tallvägen 3"}
     assert login(member).post("/observations/new", data=form).status_code == 302

@@ -7,7 +7,7 @@ from watch.extensions import db
 from watch.lagesbild import services
 from watch.lagesbild.chart import category_chart
 from watch.lagesbild.forms import PeriodForm, PromiseForm, PublishForm
-from watch.lagesbild.weeks import IsoWeek, Period
+from watch.core.weeks import IsoWeek, Period
 from watch.models import CitizenPromise, Municipality, Role
 from watch.core.security import ensure_municipality, role_required
 

@@ -14,23 +14,19 @@ from sqlalchemy.orm import joinedload
 
 from watch.core.postcodes import format_postcode
 from watch.core.spreadsheet import excel_csv
+from watch.core.weeks import IsoWeek, Period, today
 from watch.extensions import db
-from watch.lagesbild.weeks import IsoWeek, Period
 from watch.models import (
     Alert, AlertStatus, Delivery, DeliveryStatus,
     CitizenPromise, Group, GroupPostcode, GroupStatus, Municipality, Observation, ObservationCategory,
     SituationPicture, User, utcnow,
 )
-from watch.observations.services import CATEGORY_LABELS, local_zone
+from watch.observations.services import CATEGORY_LABELS
 
 PREVIOUS_PERIODS = 4  # the trend compares with the four periods just before
 MAX_PERIOD_WEEKS = 53  # one lägesbild covers at most a year
 NOTABLE_LIMIT = 50
 SNAPSHOT_VERSION = 1
-
-
-def today() -> date:
-    return datetime.now(local_zone()).date()
 
 
 def this_week() -> IsoWeek:
