@@ -9,8 +9,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from watch.alerts.services import KIND_NAMES, VALIDITY_HOURS, Targeting
+from watch.alerts.services import VALIDITY_HOURS, Targeting
 from watch.core.postcodes import PostcodeError, read_postcodes
+from watch.groups import labels
 from watch.models import AlertAudience, AlertChannel, AlertTarget, GroupKind
 from watch.messaging.sms_encoding import count as count_sms
 from watch.core.validators import PhoneNumber
@@ -52,7 +53,7 @@ class ComposeForm(FlaskForm):
     )
     kind = RadioField(
         _l("Kind of group"),
-        choices=[SelectChoice(k.value, name) for k, name in KIND_NAMES.items()],
+        choices=[SelectChoice(k.value, name) for k, name in labels.KIND.items()],
         validate_choice=False,
     )
     groups = CheckboxListField(

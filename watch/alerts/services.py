@@ -17,6 +17,7 @@ from watch.audit import actions
 from watch.audit.services import record
 from watch.core.postcodes import format_postcode
 from watch.extensions import db
+from watch.groups import labels
 from watch.messaging.signals import sms_opted_out, sms_received
 from watch.messaging.sms_backends import TEMPORARY_ERROR_CODES
 from watch.messaging.sms_encoding import count as count_sms
@@ -31,9 +32,6 @@ from watch.privacy.signals import account_deleting, personal_data_export
 PAGE_SIZE = 25
 RECIPIENTS_PAGE_SIZE = 50
 VALIDITY_HOURS = (1, 4, 10)  # Twilio keeps a message queued for at most 10 hours
-
-KIND_NAMES = {GroupKind.NEIGHBOURHOOD: _l("Grannsamverkan"), GroupKind.BOAT: _l("Båtsamverkan")}
-
 
 SKIP_TEXTS = {
     SkipReason.NO_VERIFIED_PHONE: _l("No verified mobile number"),
@@ -175,7 +173,7 @@ def reach(targeting: Targeting) -> Reach:
 def describe_targeting(targeting: Targeting) -> str:
     """The targeting in words, kept with the alert (group names and postcodes as chosen then)."""
     if targeting.target == AlertTarget.KIND:
-        return str(KIND_NAMES[targeting.kind])
+        return str(labels.KIND[targeting.kind])
     if targeting.target == AlertTarget.GROUPS:
         names = db.session.scalars(select(Group.name).where(Group.id.in_(targeting.group_ids)).order_by(Group.name))
         return ", ".join(names)[:500]
