@@ -45,7 +45,7 @@ from watch.alerts.services import Targeting, create_alert
 from watch.messaging.verification import start_verification
 from watch.auth.services import password_reset_token
 from watch.core.weeks import local_zone
-from watch.groups.services import DETAIL_FIELDS
+from watch.groups.registration import DETAIL_FIELDS
 from watch.models import (
     AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, Membership, MembershipRole,
     MembershipStatus, Role, RosterHousehold, utcnow,

@@ -10,7 +10,7 @@ from watch.extensions import db
 from watch.groups import labels
 from watch.core.postcodes import format_postcode
 from watch.core.spreadsheet import excel_csv
-from watch.groups.services import contact_register
+from watch.groups.queries import contact_register
 from watch.models import Group, GroupKind, GroupStatus, Membership, User
 from watch.core.phone import display_phone
 
