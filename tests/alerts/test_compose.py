@@ -249,6 +249,23 @@ def test_progress_polls_while_sending_and_stops_when_done(db, town, login):
     assert "<html" not in table.get_data(as_text=True) and "Levererat" in table.get_data(as_text=True)
 
 
+def test_recipient_pages_load_in_place(db, town, login, monkeypatch):
+    from watch.alerts import services
+
+    monkeypatch.setattr(services, "RECIPIENTS_PAGE_SIZE", 3)  # the alert reaches four people
+    police = login(town.police)
+    alert_id = send(police, town)
+    page = police.get(f"/alerts/{alert_id}").get_data(as_text=True)
+    assert "Sida 1 av 2" in page and 'aria-label="Sidor med mottagare"' in page
+    assert (f'href="/alerts/{alert_id}?page=2" rel="next" hx-get="/alerts/{alert_id}?page=2&amp;fragment=recipients"'
+            ' hx-target="#recipients">Nästa sida</a>') in page
+    table = police.get(f"/alerts/{alert_id}?page=2&fragment=recipients", headers={"HX-Request": "true"})
+    text = table.get_data(as_text=True)
+    assert "<html" not in text and "Sida 2 av 2" in text
+    assert (f'href="/alerts/{alert_id}?page=1" rel="prev"'
+            f' hx-get="/alerts/{alert_id}?page=1&amp;fragment=recipients"') in text
+
+
 def test_a_sent_alert_is_in_the_municipalitys_audit_log_and_only_there(db, town, factory, login):
     alert_id = send(login(town.police), town, target="groups", groups=[town.jogerso.id])
 
