@@ -112,6 +112,15 @@ def test_a_page_number_too_large_for_the_database_gives_an_empty_page(client, db
         assert coordinator.get(url + huge).status_code == 200, url
 
 
+
+def test_lagesbild_lists_take_a_page_number_too_large_for_the_database(client, db, factory, login):
+    factory.municipality()
+    huge = "?page=99999999999999999999999"
+    assert client.get("/m/oxelosund/promises" + huge).status_code == 200
+    coordinator = login(factory.user(Role.COORDINATOR))
+    for url in ("/lagesbild/oxelosund/published", "/lagesbild/oxelosund/promises"):
+        assert coordinator.get(url + huge).status_code == 200, url
+
 @pytest.mark.parametrize("text", ["6١٢٣٤", "６１３３１", "61331 ٦١٣٣٢", "613 3²"])
 def test_postcodes_in_other_scripts_digits_are_refused(db, factory, login, text):
     # \d matched every script's digits: "6١٢٣٤" was stored as a postcode that no search or address matches.

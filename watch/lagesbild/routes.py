@@ -3,6 +3,7 @@ from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
 
 from watch.core.municipalities import municipality_or_404
+from watch.core.pagination import paginate
 from watch.extensions import db
 from watch.lagesbild import services
 from watch.lagesbild.chart import category_chart
@@ -40,7 +41,7 @@ def _municipality(slug: str) -> Municipality:
 
 
 def _page(query):
-    return db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    return paginate(query, per_page=PER_PAGE)
 
 
 def _week_or_404(year: int, number: int) -> IsoWeek:
