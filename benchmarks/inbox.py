@@ -22,12 +22,12 @@ from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
 from watch.auth.services import create_user  # noqa: E402
 from watch.config import database_url  # noqa: E402
+from watch.core.weeks import iso_week  # noqa: E402
 from watch.extensions import db  # noqa: E402
 from watch.models import (  # noqa: E402
     Base, Group, GroupKind, GroupStatus, Membership, MembershipRole, MembershipStatus, Observation,
     ObservationCategory, ObservationStatus, Role, utcnow,
 )
-from watch.observations.services import iso_week  # noqa: E402
 
 ROWS = 10_000
 RUNS = 30

@@ -26,13 +26,12 @@ from server_time import measure  # noqa: E402  (beside this file)
 from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
 from watch.config import database_url  # noqa: E402
+from watch.core.weeks import Period, iso_week  # noqa: E402
 from watch.extensions import db  # noqa: E402
 from watch.lagesbild import services  # noqa: E402
-from watch.lagesbild.weeks import Period  # noqa: E402
 from watch.models import (  # noqa: E402
     Group, GroupKind, GroupPostcode, GroupStatus, Observation, ObservationCategory, ObservationStatus, Role, utcnow,
 )
-from watch.observations.services import iso_week  # noqa: E402
 
 DATABASE = "watch_bench_lagesbild"
 ROWS = 100_000

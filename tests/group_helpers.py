@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from tests.querycount import count_queries
 from watch.extensions import db
-from watch.groups.services import register_group
+from watch.groups.registration import register_group
 from watch.models import GroupKind, GroupStatus, Membership, MembershipRole, MembershipStatus, OutboxMessage
 
 NEIGHBOURHOOD = {"name": "Västra vägen", "area_description": "Villaområdet väster om centrum",

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.observation_support import file_observation
-from watch.lagesbild.weeks import IsoWeek
+from watch.core.weeks import IsoWeek
 from watch.models import ObservationCategory
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -45,7 +45,8 @@ from watch.messaging.optouts import opt_in
 from watch.alerts.services import Targeting, create_alert
 from watch.messaging.verification import start_verification
 from watch.auth.services import password_reset_token
-from watch.groups.services import DETAIL_FIELDS
+from watch.core.weeks import local_zone
+from watch.groups.registration import DETAIL_FIELDS
 from watch.models import (
     AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, Membership, MembershipRole,
     MembershipStatus, Role, RosterHousehold, utcnow,
@@ -293,7 +294,7 @@ def _delete_account(w, draw):
 
 def _file_observation(w, draw):
     group = draw(st.sampled_from([w.hood, w.boat]))
-    local = (utcnow() - timedelta(minutes=30)).astimezone(observation_services.local_zone())
+    local = (utcnow() - timedelta(minutes=30)).astimezone(local_zone())
     data = {"group": str(group.id), "category": "suspicious_vehicle", "observed_at": local.strftime("%Y-%m-%dT%H:%M"),
             "location": "Västra vägen 12, 613 31 Oxelösund", "latitude": "58.6674", "longitude": "17.1012",
             "vehicle_registration": "abc 12d", "vehicle_colour": "Vit", "vehicle_make": "VW Transporter",

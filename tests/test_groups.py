@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
 from tests.group_helpers import assert_bounded, boat_form, emails_to, make_group, neighbourhood_form
-from watch.groups.postcodes import PostcodeError, parse_postcodes
+from watch.core.postcodes import PostcodeError, parse_postcodes
 from watch.models import (
     BoatSiteType, Group, GroupChange, GroupKind, GroupStatus, Membership, MembershipRole, MembershipStatus, Role,
     RosterHousehold,

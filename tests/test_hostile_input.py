@@ -11,7 +11,8 @@ from werkzeug.datastructures import MultiDict
 from tests.conftest import PASSWORD
 from tests.group_helpers import boat_form, make_group, neighbourhood_form
 from tests.observation_support import make_group as observation_group
-from watch.groups.postcodes import PostcodeError, parse_postcodes
+from watch.core.postcodes import PostcodeError, parse_postcodes
+from watch.core.weeks import local_zone
 from watch.models import Group, GroupKind, Observation, Role, utcnow
 from watch.observations import services as observation_services
 
@@ -116,6 +117,15 @@ def test_a_page_number_too_large_for_the_database_gives_an_empty_page(client, db
     assert resident.get("/alerts/feed" + huge).status_code == 200
 
 
+
+def test_lagesbild_lists_take_a_page_number_too_large_for_the_database(client, db, factory, login):
+    factory.municipality()
+    huge = "?page=99999999999999999999999"
+    assert client.get("/m/oxelosund/promises" + huge).status_code == 200
+    coordinator = login(factory.user(Role.COORDINATOR))
+    for url in ("/lagesbild/oxelosund/published", "/lagesbild/oxelosund/promises"):
+        assert coordinator.get(url + huge).status_code == 200, url
+
 @pytest.mark.parametrize("text", ["6١٢٣٤", "６１３３１", "61331 ٦١٣٣٢", "613 3²"])
 def test_postcodes_in_other_scripts_digits_are_refused(db, factory, login, text):
     # \d matched every script's digits: "6١٢٣٤" was stored as a postcode that no search or address matches.
@@ -149,7 +159,7 @@ def test_an_observation_from_within_the_retention_period_is_still_accepted(db, f
     member = factory.user()
     group = observation_group(db, member.municipality, members=[member])
     days = app.config["OBSERVATION_RETENTION_DAYS"] - 1
-    earlier = (utcnow() - timedelta(days=days)).astimezone(observation_services.local_zone())
+    earlier = (utcnow() - timedelta(days=days)).astimezone(local_zone())
     form = {"group": str(group.id), "category": "other", "observed_at": earlier.strftime("%Y-%m-%dT%H:%M"),
             "location": "Tallvägen 3"}
     assert login(member).post("/observations/new", data=form).status_code == 302

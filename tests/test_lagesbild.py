@@ -13,7 +13,7 @@ from tests.querycount import count_queries
 from watch.alerts.services import Targeting, create_alert
 from watch.lagesbild import services
 from watch.lagesbild.chart import WIDTH, VALUE_ROOM, category_chart
-from watch.lagesbild.weeks import IsoWeek, Period, weeks_in_year
+from watch.core.weeks import IsoWeek, Period, weeks_in_year
 from watch.models import (
     AlertAudience, AlertStatus, AlertTarget, CitizenPromise, Delivery, DeliveryStatus, GroupKind, GroupStatus,
     Observation, ObservationCategory as C, Role, SituationPicture,

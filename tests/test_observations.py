@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 from tests.conftest import PASSWORD
 from tests.observation_support import file_observation, has_gps, make_group, photo_with_gps
 from tests.querycount import count_queries
+from watch.core.weeks import local_zone
 from watch.models import (
     GroupStatus, MembershipStatus, Observation, ObservationCategory, ObservationStatus, OutboxMessage, Role, utcnow,
 )
@@ -38,7 +39,7 @@ def world(db, factory):
 
 
 def form_data(group_, **overrides):
-    local_time = (utcnow() - timedelta(minutes=30)).astimezone(services.local_zone())
+    local_time = (utcnow() - timedelta(minutes=30)).astimezone(local_zone())
     data = {
         "group": str(group_.id),
         "category": "suspicious_vehicle",
@@ -77,7 +78,7 @@ def test_form_says_it_is_not_a_police_report_and_prefills_time_and_place(world, 
     assert 'href="tel:112"' in page and 'href="tel:11414"' in page
     assert "En iakttagelse är ingen polisanmälan." in page
     assert 'value="Västra vägen och Tallvägen, villaområdet väster om centrum"' in page
-    now = utcnow().astimezone(services.local_zone()).strftime("%Y-%m-%dT%H")
+    now = utcnow().astimezone(local_zone()).strftime("%Y-%m-%dT%H")
     assert f'value="{now}' in page
     assert "Misstänkt fordon" in page and 'type="radio"' in page
     assert 'enctype="multipart/form-data"' in page
@@ -168,7 +169,7 @@ BAD_INPUT = [
 def test_bad_input_gets_a_message_at_the_field_keeps_the_text_and_saves_nothing(
         world, login, db, overrides, field, message):
     if overrides.get("observed_at") == "TOMORROW":
-        tomorrow = (utcnow() + timedelta(days=1)).astimezone(services.local_zone())
+        tomorrow = (utcnow() + timedelta(days=1)).astimezone(local_zone())
         overrides = {"observed_at": tomorrow.strftime("%Y-%m-%dT%H:%M")}
     data = form_data(world.group, **overrides)
     response = login(world.reporter).post("/observations/new", data=data)

@@ -108,6 +108,15 @@ def test_bad_compose_input_is_explained_and_kept(db, town, login, overrides, mes
     assert db.session.scalar(select(func.count(Alert.id))) == 0
 
 
+@pytest.mark.parametrize("text", ["6١٢٣٤", "013 31"])
+def test_alert_postcodes_are_read_like_group_postcodes(db, town, login, text):
+    # Groups store only ASCII postcodes from 100 00 up: any other would reach no one.
+    response = login(town.police).post("/alerts/new", data=compose_data(town.municipality, target="postcodes",
+                                                                           postcodes=text))
+    assert f"{text} är inget postnummer." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Alert.id))) == 0
+
+
 def test_live_summary_counts_characters_encoding_segments_and_recipients(town, login):
     police = login(town.police)
     gsm = police.post("/alerts/new/summary", data=compose_data(town.municipality, body="Lås in båtmotorn. Tack!"),
@@ -238,6 +247,23 @@ def test_progress_polls_while_sending_and_stops_when_done(db, town, login):
     assert done.headers["HX-Trigger"] == "deliveries-settled"  # the recipient table reloads once
     table = police.get(f"/alerts/{alert_id}?fragment=recipients", headers={"HX-Request": "true"})
     assert "<html" not in table.get_data(as_text=True) and "Levererat" in table.get_data(as_text=True)
+
+
+def test_recipient_pages_load_in_place(db, town, login, monkeypatch):
+    from watch.alerts import services
+
+    monkeypatch.setattr(services, "RECIPIENTS_PAGE_SIZE", 3)  # the alert reaches four people
+    police = login(town.police)
+    alert_id = send(police, town)
+    page = police.get(f"/alerts/{alert_id}").get_data(as_text=True)
+    assert "Sida 1 av 2" in page and 'aria-label="Sidor med mottagare"' in page
+    assert (f'href="/alerts/{alert_id}?page=2" rel="next" hx-get="/alerts/{alert_id}?page=2&amp;fragment=recipients"'
+            ' hx-target="#recipients">Nästa sida</a>') in page
+    table = police.get(f"/alerts/{alert_id}?page=2&fragment=recipients", headers={"HX-Request": "true"})
+    text = table.get_data(as_text=True)
+    assert "<html" not in text and "Sida 2 av 2" in text
+    assert (f'href="/alerts/{alert_id}?page=1" rel="prev"'
+            f' hx-get="/alerts/{alert_id}?page=1&amp;fragment=recipients"') in text
 
 
 def test_a_sent_alert_is_in_the_municipalitys_audit_log_and_only_there(db, town, factory, login):

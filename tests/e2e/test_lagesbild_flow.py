@@ -11,7 +11,7 @@ from tests.lagesbild_support import observe
 from watch.demo import DEMO_PASSWORD, seed_demo
 from watch.lagesbild import services
 from watch.lagesbild.demo import PROMISES, promise_periods
-from watch.lagesbild.weeks import day_start
+from watch.core.weeks import day_start
 from watch.models import Group, Municipality, ObservationCategory as C, User
 
 

@@ -9,7 +9,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from watch.alerts.services import KIND_NAMES, VALIDITY_HOURS, Targeting, parse_postcodes
+from watch.alerts.services import VALIDITY_HOURS, Targeting
+from watch.core.postcodes import PostcodeError, read_postcodes
+from watch.groups import labels
 from watch.models import AlertAudience, AlertChannel, AlertTarget, GroupKind
 from watch.messaging.sms_encoding import count as count_sms
 from watch.core.validators import PhoneNumber
@@ -51,7 +53,7 @@ class ComposeForm(FlaskForm):
     )
     kind = RadioField(
         _l("Kind of group"),
-        choices=[SelectChoice(k.value, name) for k, name in KIND_NAMES.items()],
+        choices=[SelectChoice(k.value, name) for k, name in labels.KIND.items()],
         validate_choice=False,
     )
     groups = CheckboxListField(
@@ -109,10 +111,10 @@ class ComposeForm(FlaskForm):
         if self.target.data != AlertTarget.POSTCODES:
             return
         try:
-            codes = parse_postcodes(field.data)
-        except ValueError as error:
+            codes = read_postcodes(field.data)
+        except PostcodeError as error:
             raise ValidationError(_l("%(code)s is not a postcode. Write five digits, for example 613 31.",
-                                     code=error.args[0])) from None
+                                     code=error.value)) from None
         if not codes:
             raise ValidationError(_l("Write at least one postcode."))
 
@@ -144,7 +146,7 @@ class ComposeForm(FlaskForm):
             audience=AlertAudience(self.audience.data),
             kind=GroupKind(self.kind.data) if target == AlertTarget.KIND else None,
             group_ids=list(self.groups.data or []) if target == AlertTarget.GROUPS else [],
-            postcodes=parse_postcodes(self.postcodes.data) if target == AlertTarget.POSTCODES else [],
+            postcodes=read_postcodes(self.postcodes.data) if target == AlertTarget.POSTCODES else [],
         )
 
 

@@ -4,7 +4,6 @@ Recipients are worked out by the database in one statement, so composing takes t
 short time for ten contact persons or ten thousand members; the SMS themselves are sent by
 background jobs (watch.alerts.sending).
 """
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -16,7 +15,9 @@ from sqlalchemy.orm import joinedload
 
 from watch.audit import actions
 from watch.audit.services import record
+from watch.core.postcodes import format_postcode
 from watch.extensions import db
+from watch.groups import labels
 from watch.messaging.signals import sms_opted_out, sms_received
 from watch.messaging.sms_backends import TEMPORARY_ERROR_CODES
 from watch.messaging.sms_encoding import count as count_sms
@@ -31,10 +32,6 @@ from watch.privacy.signals import account_deleting, personal_data_export
 PAGE_SIZE = 25
 RECIPIENTS_PAGE_SIZE = 50
 VALIDITY_HOURS = (1, 4, 10)  # Twilio keeps a message queued for at most 10 hours
-POSTCODE = re.compile(r"^\d{3} ?\d{2}$")
-
-KIND_NAMES = {GroupKind.NEIGHBOURHOOD: _l("Grannsamverkan"), GroupKind.BOAT: _l("Båtsamverkan")}
-
 
 SKIP_TEXTS = {
     SkipReason.NO_VERIFIED_PHONE: _l("No verified mobile number"),
@@ -79,21 +76,6 @@ class Targeting:
     kind: GroupKind | None = None
     group_ids: list[int] = field(default_factory=list)
     postcodes: list[str] = field(default_factory=list)
-
-
-def parse_postcodes(text: str) -> list[str]:
-    """'613 31, 61332' → ['61331', '61332']; raises ValueError naming the first bad one."""
-    codes = []
-    for part in re.split(r"[,;\n]+", text or ""):
-        part = part.strip()
-        if not part:
-            continue
-        if not POSTCODE.match(part):
-            raise ValueError(part)
-        code = part.replace(" ", "")
-        if code not in codes:
-            codes.append(code)
-    return codes
 
 
 def approved_groups(municipality_ids) -> list[Group]:
@@ -191,12 +173,12 @@ def reach(targeting: Targeting) -> Reach:
 def describe_targeting(targeting: Targeting) -> str:
     """The targeting in words, kept with the alert (group names and postcodes as chosen then)."""
     if targeting.target == AlertTarget.KIND:
-        return str(KIND_NAMES[targeting.kind])
+        return str(labels.KIND[targeting.kind])
     if targeting.target == AlertTarget.GROUPS:
         names = db.session.scalars(select(Group.name).where(Group.id.in_(targeting.group_ids)).order_by(Group.name))
         return ", ".join(names)[:500]
     if targeting.target == AlertTarget.POSTCODES:
-        return ", ".join(f"{p[:3]} {p[3:]}" for p in targeting.postcodes)[:500]
+        return ", ".join(map(format_postcode, targeting.postcodes))[:500]
     return ""
 
 

@@ -37,10 +37,12 @@ def email_field() -> EmailField:
     )
 
 
-def current_password_field() -> PasswordField:
+def current_password_field(label=_l("Current password"),
+                           required_message=_l("Enter your current password.")) -> PasswordField:
+    """The password the person has now: to log in, or to confirm a change."""
     return PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
+        label,
+        validators=[DataRequired(required_message), Length(max=PASSWORD_MAX)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -79,11 +81,7 @@ class RegistrationForm(FlaskForm):
 
 class LoginForm(FlaskForm):
     email = email_field()
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX)],
-        render_kw={"autocomplete": "current-password"},
-    )
+    password = current_password_field(_l("Password"), _l("Enter your password."))
     submit = SubmitField(_l("Log in"))
 
 
@@ -140,11 +138,7 @@ class EnrolForm(FlaskForm):
 class PasswordConfirmForm(FlaskForm):
     """A sensitive change to two-factor login, confirmed with the current password."""
 
-    password = PasswordField(
-        _l("Your password"),
-        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
-        render_kw={"autocomplete": "current-password"},
-    )
+    password = current_password_field(_l("Your password"))
     submit = SubmitField()
 
     def __init__(self, submit_label, *args, **kwargs):

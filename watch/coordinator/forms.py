@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from watch.groups import labels
-from watch.groups.postcodes import postcode_prefix
+from watch.core.postcodes import postcode_prefix
 from watch.models import GroupKind, GroupStatus
 
 

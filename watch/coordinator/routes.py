@@ -13,8 +13,8 @@ from watch.coordinator import services as coordinator_services
 from watch.coordinator.forms import ChangeRequestForm, GroupFilterForm, RejectForm
 from watch.extensions import db
 from watch.core.input_guard import id_arg
-from watch.groups import services
-from watch.groups.services import GroupRuleError
+from watch.groups import decisions, membership, queries
+from watch.groups.rules import GroupRuleError
 from watch.models import Group, Role, utcnow
 from watch.core.pagination import paginate
 from watch.core.security import ensure_municipality, role_required
@@ -27,7 +27,7 @@ STAFF = (Role.COORDINATOR, Role.POLICE)
 def pending_group_badge() -> int:
     """Pending groups awaiting a decision: counted once per request, and only where a page shows it."""
     if "pending_group_badge" not in g:
-        g.pending_group_badge = services.awaiting_decision_count(current_user.municipality_ids())
+        g.pending_group_badge = queries.awaiting_decision_count(current_user.municipality_ids())
     return g.pending_group_badge
 
 
@@ -38,7 +38,7 @@ def _staff_group(group_id: int) -> Group:
     group = db.session.execute(
         select(Group).where(Group.id == group_id)
         .options(joinedload(Group.postcodes), joinedload(Group.created_by), joinedload(Group.decided_by),
-                 services.with_member_count())).unique().scalar_one_or_none() or abort(404)
+                 queries.with_member_count())).unique().scalar_one_or_none() or abort(404)
     ensure_municipality(group.municipality_id)
     return group
 
@@ -54,7 +54,7 @@ def home():
 @role_required(Role.COORDINATOR)
 def inbox():
     return render_template("coordinator/inbox.html",
-                           page=paginate(services.pending_query(current_user.municipality_ids())))
+                           page=paginate(queries.pending_query(current_user.municipality_ids())))
 
 
 @bp.get("/groups")
@@ -62,16 +62,16 @@ def inbox():
 def groups():
     form = GroupFilterForm(formdata=request.args)
     form.validate()
-    page = paginate(services.staff_groups_query(current_user.municipality_ids(), **form.filters()))
+    page = paginate(queries.staff_groups_query(current_user.municipality_ids(), **form.filters()))
     return render_template("coordinator/groups.html", form=form, page=page)
 
 
 def _render_group(group: Group, failed_form: RejectForm | ChangeRequestForm | None = None):
     """The group page; after a refused decision it shows that form with its errors and the typed text."""
-    changes = db.session.scalars(services.change_log_query({group.municipality_id}, group.id).limit(10)).all()
+    changes = db.session.scalars(queries.change_log_query({group.municipality_id}, group.id).limit(10)).all()
     forms = {form_class: failed_form if isinstance(failed_form, form_class) else form_class(formdata=None)
              for form_class in (RejectForm, ChangeRequestForm)}
-    return render_template("coordinator/group.html", group=group, contacts=services.contacts_of(group),
+    return render_template("coordinator/group.html", group=group, contacts=membership.contacts_of(group),
                            changes=changes, reject_form=forms[RejectForm], change_form=forms[ChangeRequestForm])
 
 
@@ -83,13 +83,13 @@ def group(group_id: int):
 
 # decision → (service, form with the text the applicant reads or None, email to the applicant, done message)
 DECISIONS = {
-    "approve": (services.approve, None, "groups/email/approved.txt",
+    "approve": (decisions.approve, None, "groups/email/approved.txt",
                 lambda name: _("%(name)s is approved and now appears in the public list.", name=name)),
-    "reject": (services.reject, RejectForm, "groups/email/rejected.txt",
+    "reject": (decisions.reject, RejectForm, "groups/email/rejected.txt",
                lambda name: _("%(name)s is rejected. The applicant has been told why.", name=name)),
-    "request-change": (services.request_change, ChangeRequestForm, "groups/email/change_requested.txt",
+    "request-change": (decisions.request_change, ChangeRequestForm, "groups/email/change_requested.txt",
                        lambda name: _("The applicant of %(name)s is asked to make the change.", name=name)),
-    "archive": (services.archive, None, "groups/email/archived.txt",
+    "archive": (decisions.archive, None, "groups/email/archived.txt",
                 lambda name: _("%(name)s is archived. It no longer appears in the public list.", name=name)),
 }
 
@@ -111,7 +111,7 @@ def decide(group_id: int, decision: str):
         db.session.rollback()
         flash(rule.message, "error")
         return redirect(url_for("coordinator.group", group_id=group.id))
-    services.notify_applicant(group, email_template)
+    decisions.notify_applicant(group, email_template)
     flash(done(group.name), "success")
     return redirect(url_for("coordinator.group", group_id=group.id))
 
@@ -130,5 +130,5 @@ def contacts_csv():
 def changes():
     group_id = id_arg("group")
     group = _staff_group(group_id) if group_id is not None else None
-    page = paginate(services.change_log_query(current_user.municipality_ids(), group_id))
+    page = paginate(queries.change_log_query(current_user.municipality_ids(), group_id))
     return render_template("coordinator/changes.html", page=page, group=group)

@@ -1,6 +1,4 @@
 """The coordinator's overview and the contact-person register export."""
-import csv
-import io
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
@@ -10,17 +8,11 @@ from watch.audit import actions
 from watch.audit.services import record
 from watch.extensions import db
 from watch.groups import labels
-from watch.groups.postcodes import format_postcode
-from watch.groups.services import contact_register
+from watch.core.postcodes import format_postcode
+from watch.core.spreadsheet import excel_csv
+from watch.groups.queries import contact_register
 from watch.models import Group, GroupKind, GroupStatus, Membership, User
 from watch.core.phone import display_phone
-
-# Spreadsheet programs run a cell starting with these as a formula; a leading apostrophe keeps it text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def group_counts(municipality_ids: set[int]) -> dict[tuple[GroupKind, GroupStatus], int]:
@@ -38,16 +30,13 @@ def export_contact_register(coordinator: User) -> str:
 
 
 def contact_register_csv(contacts: Iterable[Membership]) -> str:
-    """Semicolon-separated with a byte-order mark: Excel set to Swedish opens it straight into columns."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Group"), _("Kind"), _("Status"), _("Postcodes"), _("Contact person"), _("Email"),
-                     _("Phone")])
-    for contact in contacts:
-        group = contact.group
-        writer.writerow([_cell(str(value)) for value in (
+    """One row per contact person, with their group."""
+    def row(contact: Membership) -> list[str]:
+        group, person = contact.group, contact.user
+        return [str(value) for value in (
             group.name, labels.KIND[group.kind], labels.STATUS[group.status][0],
-            ", ".join(map(format_postcode, group.postcode_list)), contact.user.name, contact.user.email,
-            display_phone(contact.user.phone))])
-    return out.getvalue()
+            ", ".join(map(format_postcode, group.postcode_list)), person.name, person.email,
+            display_phone(person.phone))]
+
+    header = [_("Group"), _("Kind"), _("Status"), _("Postcodes"), _("Contact person"), _("Email"), _("Phone")]
+    return excel_csv([header, *map(row, contacts)])

@@ -1,4 +1,5 @@
-"""Friendly, translated error pages for every HTTP error and for unexpected exceptions."""
+"""Friendly, translated error pages for every HTTP error and for unexpected exceptions, and the error
+whose message people read."""
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -15,6 +16,14 @@ MESSAGES = {
     429: (_l("Too many attempts"), _l("Wait a while and try again.")),
     500: (_l("Something went wrong on our side"), _l("Nothing you entered is lost. Try again in a while.")),
 }
+
+
+class ExplainedError(ValueError):
+    """Input or a step the rules refuse; `message` tells the person why, in their language."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
 def render_error(code: int, detail: str | None = None):

@@ -16,9 +16,10 @@ def paginate(query: Select, per_page: int = PER_PAGE) -> Pagination:
     return db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
 
 
-def page_url(number: int) -> str:
-    """This page's address with the same filters and another page number."""
-    args = {**(request.view_args or {}), **request.args.to_dict(), "page": number}
+def page_url(number: int, **changes) -> str:
+    """This page's address with the same filters and another page number; `changes` set other query
+    arguments (None leaves one out)."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), "page": number, **changes}
     return url_for(request.endpoint, **args)
 
 

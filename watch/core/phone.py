@@ -3,11 +3,11 @@ import phonenumbers
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from watch.core.errors import ExplainedError
 
-class PhoneNumberError(ValueError):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+
+class PhoneNumberError(ExplainedError):
+    """Not a number the portal can send SMS to."""
 
 
 def normalise_phone(raw: str) -> str:

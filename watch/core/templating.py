@@ -4,6 +4,7 @@ from flask_babel import get_locale
 
 from watch.core.pagination import page_url
 from watch.core.phone import display_phone, mask_phone
+from watch.core.postcodes import format_postcode
 from watch.core.static_files import is_static_request
 
 
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["masked_phone"] = mask_phone
+    app.jinja_env.filters["postcode"] = format_postcode
 
     @app.context_processor
     def locale_context():

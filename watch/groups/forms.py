@@ -7,7 +7,7 @@ from wtforms.validators import (
 )
 
 from watch.groups import labels
-from watch.groups.postcodes import PostcodeError, format_postcode, parse_postcodes
+from watch.core.postcodes import PostcodeError, format_postcode, parse_postcodes
 from watch.models import DEFAULT_WATCH_WEEKS, BoatSiteType
 
 # Roughly Sweden, so a swapped latitude and longitude is caught.

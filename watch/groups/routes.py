@@ -7,12 +7,19 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from watch.core.municipalities import municipality_or_404
 from watch.extensions import db, htmx
-from watch.groups import labels, services
+from watch.groups import labels
+from watch.groups import my_data  # noqa: F401 - connects the my-data receivers
 from watch.groups.forms import (
     EditBoatForm, EditNeighbourhoodForm, HouseholdForm, RegisterBoatForm, RegisterNeighbourhoodForm,
 )
-from watch.groups.postcodes import format_postcode
-from watch.groups.services import GroupRuleError
+from watch.groups.membership import (
+    accept, active_members, contacts_of, decline, make_contact, membership_of, notify_accepted, notify_join_request,
+    remove, request_to_join, set_show_phone,
+)
+from watch.groups.queries import directory_query, members_query, my_memberships_query, with_member_count
+from watch.groups.registration import find_duplicates, notify_coordinators_of_new_group, register_group, update_group
+from watch.groups.roster import roster_query, save_household
+from watch.groups.rules import OPEN_STATUSES, GroupRuleError
 from watch.models import Group, GroupKind, GroupStatus, Membership, MembershipStatus, Role, \
     RosterHousehold
 from watch.core.pagination import enum_arg, paginate
@@ -24,16 +31,15 @@ bp = Blueprint("groups", __name__)
 REGISTER_FORMS = {GroupKind.NEIGHBOURHOOD: RegisterNeighbourhoodForm, GroupKind.BOAT: RegisterBoatForm}
 EDIT_FORMS = {GroupKind.NEIGHBOURHOOD: EditNeighbourhoodForm, GroupKind.BOAT: EditBoatForm}
 MEMBER_ACTIONS = {
-    "accept": services.accept,
-    "decline": services.decline,
-    "make-contact": services.make_contact,
-    "remove": services.remove,
+    "accept": accept,
+    "decline": decline,
+    "make-contact": make_contact,
+    "remove": remove,
 }
 
 
 # Globals, not context: macros imported from other templates see them too.
 bp.add_app_template_global(labels.TEMPLATE_LABELS, "group_labels")
-bp.add_app_template_filter(format_postcode, "postcode")
 
 
 def _kind(value: str) -> GroupKind:
@@ -54,7 +60,7 @@ def _my_membership(group_id: int, *, details: bool = True) -> Membership:
              .options(contains_eager(Membership.group)))
     if details:
         query = query.options(contains_eager(Membership.group).selectinload(Group.postcodes),
-                              contains_eager(Membership.group).options(services.with_member_count()))
+                              contains_eager(Membership.group).options(with_member_count()))
     return db.session.scalar(query) or abort(404)
 
 
@@ -70,7 +76,7 @@ def _contact_membership(group_id: int, *, details: bool = True) -> Membership:
 @bp.get("/groups/")
 @login_required
 def mine():
-    return render_template("groups/mine.html", page=paginate(services.my_memberships_query(current_user)))
+    return render_template("groups/mine.html", page=paginate(my_memberships_query(current_user)))
 
 
 @bp.get("/groups/find")
@@ -99,11 +105,10 @@ def register(kind: str):
     form = REGISTER_FORMS[kind]()
     duplicates = []
     if form.validate_on_submit():
-        duplicates = services.find_duplicates(current_user.municipality_id, kind, form.name.data,
-                                              form.postcodes.postcodes)
+        duplicates = find_duplicates(current_user.municipality_id, kind, form.name.data, form.postcodes.postcodes)
         if not duplicates or form.confirm_duplicate.data:
-            group = services.register_group(current_user, kind, form.details(), show_phone=form.show_phone.data)
-            services.notify_coordinators_of_new_group(group)
+            group = register_group(current_user, kind, form.details(), show_phone=form.show_phone.data)
+            notify_coordinators_of_new_group(group)
             flash(_("Your group is registered. The municipality's coordinator will look at it soon."), "success")
             return redirect(url_for("groups.mine"))
     return render_template("groups/register.html", form=form, kind=kind, duplicates=duplicates)
@@ -113,8 +118,8 @@ def register(kind: str):
 
 def _render_group(me: Membership):
     group = me.group
-    members = paginate(services.members_query(group), per_page=50) if me.is_contact else None
-    contacts = None if me.is_contact else services.contacts_of(group)
+    members = paginate(members_query(group), per_page=50) if me.is_contact else None
+    contacts = None if me.is_contact else contacts_of(group)
     return render_template("groups/group.html", group=group, me=me, members=members, contacts=contacts)
 
 
@@ -128,14 +133,14 @@ def group(group_id: int):
 @login_required
 def edit(group_id: int):
     group = _contact_membership(group_id).group
-    if group.status not in services.OPEN_STATUSES:
+    if group.status not in OPEN_STATUSES:
         flash(_("This group can no longer be changed."), "error")
         return redirect(url_for("groups.group", group_id=group.id))
     form = EDIT_FORMS[group.kind]()
     if request.method == "GET":
         form.fill_from(group)
     if form.validate_on_submit():
-        services.update_group(group, form.details(), current_user)
+        update_group(group, form.details(), current_user)
         flash(_("The group's details are saved."), "success")
         return redirect(url_for("groups.group", group_id=group.id))
     return render_template("groups/edit.html", form=form, group=group)
@@ -166,7 +171,7 @@ def member_action(group_id: int, membership_id: int, action: str):
         error = rule.message
     else:
         if action == "accept":
-            services.notify_accepted(target)
+            notify_accepted(target)
     message = error or DONE_MESSAGES[action](name)
     if htmx:
         gone = error is None and action in ("decline", "remove")
@@ -180,7 +185,7 @@ def member_action(group_id: int, membership_id: int, action: str):
 @login_required
 def show_phone(group_id: int):
     me = _contact_membership(group_id, details=False)
-    services.set_show_phone(me, request.form.get("show") == "1")
+    set_show_phone(me, request.form.get("show") == "1")
     if htmx:
         return render_template("groups/_my_phone_response.html", me=me, group=me.group, saved=True)
     return redirect(url_for("groups.group", group_id=group_id))
@@ -190,10 +195,10 @@ def show_phone(group_id: int):
 @login_required
 def leave(group_id: int):
     """Leave a group, or take back a request to join."""
-    me = services.membership_of(current_user, group_id) or abort(404)
+    me = membership_of(current_user, group_id) or abort(404)
     name = me.group.name
     try:
-        services.remove(me)
+        remove(me)
     except GroupRuleError as rule:
         db.session.rollback()
         flash(rule.message, "error")
@@ -210,12 +215,12 @@ def leave(group_id: int):
 def join(group_id: int):
     group = db.get_or_404(Group, group_id)
     try:
-        membership = services.request_to_join(current_user, group)
+        membership = request_to_join(current_user, group)
     except GroupRuleError as rule:
         db.session.rollback()
         flash(rule.message, "error")
         return redirect(url_for("groups.directory", slug=group.municipality.slug))
-    services.notify_join_request(membership)
+    notify_join_request(membership)
     flash(_("Your request to join %(name)s is sent. A contact person will answer.", name=group.name), "success")
     return redirect(url_for("groups.mine"))
 
@@ -225,7 +230,7 @@ def directory(slug: str):
     municipality = municipality_or_404(slug)
     search = request.args.get("q", "").strip()[:100]
     kind = enum_arg(GroupKind, "kind")
-    page = paginate(services.directory_query(municipality.id, search, kind))
+    page = paginate(directory_query(municipality.id, search, kind))
     return render_template("groups/directory.html", municipality=municipality, page=page, search=search,
                            kind=kind)
 
@@ -236,15 +241,15 @@ def directory_group(slug: str, group_id: int):
     group = db.session.scalar(
         select(Group).where(Group.id == group_id, Group.municipality_id == municipality.id,
                             Group.status == GroupStatus.APPROVED)
-        .options(selectinload(Group.postcodes), services.with_member_count())) or abort(404)
-    mine = services.membership_of(current_user, group.id) if current_user.is_authenticated else None
+        .options(selectinload(Group.postcodes), with_member_count())) or abort(404)
+    mine = membership_of(current_user, group.id) if current_user.is_authenticated else None
     return render_template("groups/directory_group.html", municipality=municipality, group=group, mine=mine)
 
 
 # -- the contact person's household list ---------------------------------------------------------
 
 def _household_form(group: Group) -> tuple[HouseholdForm, dict[int, Membership]]:
-    members = services.active_members(group)
+    members = active_members(group)
     return HouseholdForm(members), {m.id: m for m in members}
 
 
@@ -254,11 +259,11 @@ def roster(group_id: int):
     group = _contact_membership(group_id, details=False).group
     form, members = _household_form(group)
     if form.validate_on_submit():
-        services.save_household(group, None, address=form.address.data, takes_part=form.takes_part.data,
-                                membership=members.get(form.membership.data))
+        save_household(group, None, address=form.address.data, takes_part=form.takes_part.data,
+                       membership=members.get(form.membership.data))
         flash(_("The household %(address)s is on the list.", address=form.address.data.strip()), "success")
         return redirect(url_for("groups.roster", group_id=group.id))
-    households = paginate(services.roster_query(group), per_page=50)
+    households = paginate(roster_query(group), per_page=50)
     return render_template("groups/roster.html", group=group, form=form, households=households)
 
 
@@ -277,8 +282,8 @@ def household(group_id: int, household_id: int):
         form.address.data, form.takes_part.data, form.membership.data = \
             entry.address, entry.takes_part, entry.membership_id
     if form.validate_on_submit():
-        services.save_household(group, entry, address=form.address.data, takes_part=form.takes_part.data,
-                                membership=members.get(form.membership.data))
+        save_household(group, entry, address=form.address.data, takes_part=form.takes_part.data,
+                       membership=members.get(form.membership.data))
         flash(_("The household %(address)s is saved.", address=entry.address), "success")
         return redirect(url_for("groups.roster", group_id=group.id))
     return render_template("groups/household.html", group=group, form=form, household=entry)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from watch.core.municipalities import find_municipality
 from watch.extensions import db
 from watch.lagesbild import services
-from watch.lagesbild.weeks import Period
+from watch.core.weeks import Period
 from watch.models import CitizenPromise, SituationPicture, User
 
 COORDINATOR = "samordnare@oxelosund.demo"

@@ -4,7 +4,7 @@ from wtforms import DateField, HiddenField, StringField, SubmitField, TextAreaFi
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from watch.lagesbild.services import MAX_PERIOD_WEEKS
-from watch.lagesbild.weeks import IsoWeek, Period
+from watch.core.weeks import IsoWeek, Period
 
 SUMMARY_MAX = 4000
 PROMISE_TEXT_MAX = 4000

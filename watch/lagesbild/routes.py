@@ -8,7 +8,7 @@ from watch.extensions import db
 from watch.lagesbild import services
 from watch.lagesbild.chart import category_chart
 from watch.lagesbild.forms import PeriodForm, PromiseForm, PublishForm
-from watch.lagesbild.weeks import IsoWeek, Period
+from watch.core.weeks import IsoWeek, Period
 from watch.models import CitizenPromise, Municipality, Role
 from watch.core.security import ensure_municipality, role_required
 
@@ -17,7 +17,6 @@ PER_PAGE = 10
 LATEST_ON_PAGE = 3
 STAFF = (Role.COORDINATOR, Role.POLICE)
 
-bp.add_app_template_filter(services.display_postcode, "postcode")
 bp.add_app_template_filter(format_decimal, "decimal")
 
 

@@ -4,8 +4,6 @@ Every count is a GROUP BY in the database over the (municipality_id, observed_we
 only arranges the few aggregated rows that come back.
 """
 import calendar
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,23 +12,21 @@ from flask_babel import format_decimal, gettext as _
 from sqlalchemy import Select, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
+from watch.core.postcodes import format_postcode
+from watch.core.spreadsheet import excel_csv
+from watch.core.weeks import IsoWeek, Period, today
 from watch.extensions import db
-from watch.lagesbild.weeks import IsoWeek, Period
 from watch.models import (
     Alert, AlertStatus, Delivery, DeliveryStatus,
     CitizenPromise, Group, GroupPostcode, GroupStatus, Municipality, Observation, ObservationCategory,
     SituationPicture, User, utcnow,
 )
-from watch.observations.services import CATEGORY_LABELS, local_zone
+from watch.observations.services import CATEGORY_LABELS
 
 PREVIOUS_PERIODS = 4  # the trend compares with the four periods just before
 MAX_PERIOD_WEEKS = 53  # one lägesbild covers at most a year
 NOTABLE_LIMIT = 50
 SNAPSHOT_VERSION = 1
-
-
-def today() -> date:
-    return datetime.now(local_zone()).date()
 
 
 def this_week() -> IsoWeek:
@@ -227,41 +223,22 @@ def published_for_period(municipality_id: int, period: Period) -> SituationPictu
 
 # ---- CSV ------------------------------------------------------------------------------------------
 
-def _cell(value: Any) -> Any:
-    """Spreadsheets run text that starts like a formula; group names come from residents."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def counts_csv(snapshot: dict[str, Any]) -> str:
-    """The numbers only, one row per count: never names of people, places typed by people or free text.
-
-    Semicolons and a byte-order mark, so a Swedish Excel opens it as columns with å, ä and ö intact.
-    """
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("First week"), _("Last week"), _("Breakdown"), _("Value"), _("Observations"),
-                     _("Average of the four previous periods"), _("Same period last year")])
+    """The numbers only, one row per count: never names of people, places typed by people or free text."""
     weeks = [snapshot["first_week"], snapshot["last_week"]]
 
     def compared(label, value, row):
-        writer.writerow([*weeks, label, _cell(value), row["count"], format_decimal(row["previous_average"]),
-                         row["last_year"]])
+        return [*weeks, label, value, row["count"], format_decimal(row["previous_average"]), row["last_year"]]
 
-    compared(_("Total"), "", snapshot["total"])
-    for row in snapshot["categories"]:
-        compared(_("Category"), str(CATEGORY_LABELS[row["key"]]), row)
-    for row in snapshot["groups"]:
-        writer.writerow([*weeks, _("Group"), _cell(row["name"]), row["count"], "", ""])
-    for row in snapshot["postcodes"]:
-        writer.writerow([*weeks, _("Postcode"), display_postcode(row["postcode"]), row["count"], "", ""])
-    return out.getvalue()
-
-
-def display_postcode(postcode: str | None) -> str:
-    return f"{postcode[:3]} {postcode[3:]}" if postcode else _("Unknown postcode")
+    return excel_csv([
+        [_("First week"), _("Last week"), _("Breakdown"), _("Value"), _("Observations"),
+         _("Average of the four previous periods"), _("Same period last year")],
+        compared(_("Total"), "", snapshot["total"]),
+        *(compared(_("Category"), str(CATEGORY_LABELS[row["key"]]), row) for row in snapshot["categories"]),
+        *([*weeks, _("Group"), row["name"], row["count"], "", ""] for row in snapshot["groups"]),
+        *([*weeks, _("Postcode"), format_postcode(row["postcode"]), row["count"], "", ""]
+          for row in snapshot["postcodes"]),
+    ])
 
 
 # ---- medborgarlöfte -------------------------------------------------------------------------------

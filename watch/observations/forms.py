@@ -9,6 +9,7 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, ValidationError
 
+from watch.core.weeks import local_zone, parse_iso_week
 from watch.models import ObservationCategory, ObservationStatus
 from watch.observations import services
 from watch.observations.photos import PhotoError, clean_photo
@@ -36,7 +37,7 @@ class LocalDateTimeField(DateTimeLocalField):
         super().process_formdata(valuelist)
         if self.data is not None:
             try:
-                self.data = self.data.replace(tzinfo=services.local_zone()).astimezone(timezone.utc)
+                self.data = self.data.replace(tzinfo=local_zone()).astimezone(timezone.utc)
             except OverflowError:  # 0001-01-01 00:30 in Swedish time is before year 1 in UTC
                 self.data = None
                 raise ValueError(self.invalid_value_message) from None
@@ -44,7 +45,7 @@ class LocalDateTimeField(DateTimeLocalField):
     def _value(self):
         if self.raw_data:
             return " ".join(self.raw_data)
-        return self.data.astimezone(services.local_zone()).strftime(self.format[0]) if self.data else ""
+        return self.data.astimezone(local_zone()).strftime(self.format[0]) if self.data else ""
 
 
 class ObservationForm(FlaskForm):
@@ -179,7 +180,7 @@ class InboxFilterForm(FlaskForm):
         self.group_ids = {g.id for g in groups}
 
     def validate_week(self, field):
-        if field.data and services.parse_iso_week(field.data) is None:
+        if field.data and parse_iso_week(field.data) is None:
             raise ValidationError(_l("Enter a week like 2026-W05."))
 
     def filters(self) -> dict:
@@ -189,7 +190,7 @@ class InboxFilterForm(FlaskForm):
             "status": self.status.data if self.status.data in statuses else None,
             "category": self.category.data if self.category.data in CATEGORY_VALUES else None,
             "group_id": self.group.data if self.group.data in self.group_ids else None,
-            "week": services.parse_iso_week(self.week.data or "") if not self.week.errors else None,
+            "week": parse_iso_week(self.week.data or "") if not self.week.errors else None,
         }
 
 

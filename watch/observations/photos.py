@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from watch.core.errors import ExplainedError
 from watch.core.transaction import after_commit, after_rollback
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -25,10 +26,8 @@ JPEG_QUALITY = 85
 STORED_NAME = re.compile(r"[0-9a-f]{32}\.jpg")
 
 
-class PhotoError(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class PhotoError(ExplainedError):
+    """Not a photo the portal can take."""
 
 
 def clean_photo(stream) -> bytes:

@@ -1,7 +1,6 @@
 """Business rules for observations: who may file and see them, the triage flow, notifications, retention."""
 import re
-from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
@@ -11,6 +10,8 @@ from sqlalchemy.orm import joinedload
 from watch.audit import actions
 from watch.auth.services import active_coordinators
 from watch.audit.services import record
+from watch.core.postcodes import find_postcode
+from watch.core.weeks import day_start, iso_week, today, week_start
 from watch.extensions import db
 from watch.messaging.email import email_user
 from watch.models import (
@@ -54,7 +55,6 @@ NEXT_STATUSES = {
 
 # Reporters may file a time a few minutes ahead of the server's clock: phones drift.
 CLOCK_SKEW = timedelta(minutes=5)
-POSTCODE_IN_TEXT = re.compile(r"\b([1-9][0-9]{2}) ?([0-9]{2})\b")
 ANONYMISE_BATCH = 500
 
 
@@ -65,36 +65,6 @@ AUDITED_STEPS = {ObservationStatus.FORWARDED: actions.OBSERVATION_FORWARDED,
 
 class TransitionError(ValueError):
     pass
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def iso_week(moment: datetime) -> str:
-    """The Swedish (ISO) week a moment falls in, in Swedish time: "2026-W05"."""
-    year, week, _ = moment.astimezone(local_zone()).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def parse_iso_week(text: str) -> str | None:
-    """A valid "YYYY-Www" week, normalised, or None."""
-    match = re.fullmatch(r"\s*(\d{4})-?W(\d{1,2})\s*", text or "", re.IGNORECASE)
-    if not match:
-        return None
-    year, week = int(match[1]), int(match[2])
-    try:
-        date.fromisocalendar(year, week, 1)
-    except ValueError:
-        return None
-    return f"{year}-W{week:02d}"
-
-
-def week_start(week: str) -> datetime:
-    """Monday 00:00 Swedish time of a "YYYY-Www" week, as UTC."""
-    year, number = int(week[:4]), int(week[6:])
-    monday = datetime.combine(date.fromisocalendar(year, number, 1), datetime.min.time(), tzinfo=local_zone())
-    return monday.astimezone(timezone.utc)
 
 
 def is_in_future(moment: datetime) -> bool:
@@ -125,8 +95,8 @@ def reporting_groups(user: User) -> list[Group]:
 
 def postcode_for(location: str, group: Group) -> str | None:
     """The postcode written in the place, else the group's if it has only one: kept for statistics."""
-    if match := POSTCODE_IN_TEXT.search(location or ""):
-        return match[1] + match[2]
+    if postcode := find_postcode(location):
+        return postcode
     codes = [p.postcode for p in group.postcodes]
     return codes[0] if len(codes) == 1 else None
 
@@ -205,11 +175,10 @@ def record_view(user: User, observation: Observation) -> None:
     """Staff reading an observation or its photo goes in the audit log, once per person, observation and day."""
     if not user.is_staff:
         return
-    today = datetime.combine(utcnow().astimezone(local_zone()).date(), datetime.min.time(), tzinfo=local_zone())
     seen_today = db.session.scalar(select(AuditEvent.id).where(
         AuditEvent.actor_id == user.id, AuditEvent.action == actions.OBSERVATION_VIEWED,
         AuditEvent.subject_type == Observation.__name__, AuditEvent.subject_id == observation.id,
-        AuditEvent.created_at >= today).limit(1))
+        AuditEvent.created_at >= day_start(today())).limit(1))
     if seen_today is None:
         record(actions.OBSERVATION_VIEWED, subject=observation, actor=user)
 

@@ -1,17 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, SubmitField
+from wtforms.validators import DataRequired
 
-from watch.core.validators import PASSWORD_MAX
+from watch.auth.forms import current_password_field
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField(
-        _l("Your password"),
-        validators=[DataRequired(_l("Enter your password to confirm.")), Length(max=PASSWORD_MAX)],
-        render_kw={"autocomplete": "current-password"},
-    )
+    password = current_password_field(_l("Your password"), _l("Enter your password to confirm."))
     confirm = BooleanField(
         _l("I understand that my account and my data are deleted and cannot be restored."),
         validators=[DataRequired(_l("Tick the box to confirm."))],

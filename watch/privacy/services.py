@@ -10,6 +10,7 @@ from typing import Any
 
 from watch.audit import actions
 from watch.audit.services import record
+from watch.core.spreadsheet import safe_cell
 from watch.extensions import db
 from watch.models import User
 from watch.privacy import core  # noqa: F401 - connects the account's own receivers
@@ -62,8 +63,7 @@ def _cell(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value or "")
     if isinstance(value, bool):
         text = str(value).lower()
-    # A spreadsheet would run a cell starting with these as a formula (and +46... is a phone number).
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+    return safe_cell(text)  # phone numbers too: a spreadsheet reads +46... as a formula
 
 
 def deletion_blockers(user: User) -> list[str]:

@@ -1,6 +1,6 @@
 """How each feature takes part in "Mina uppgifter" (my data): export, and deleting an account.
 
-Connect a receiver in the feature's services module (imported when its blueprint is registered):
+Connect a receiver in a module the feature's routes import (connected when its blueprint is registered):
 
     from watch.privacy.signals import account_deleting, account_deletion_blockers, personal_data_export
 

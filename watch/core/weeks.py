@@ -1,8 +1,29 @@
-"""Swedish week numbers: ISO weeks, Monday to Sunday, in Swedish time."""
+"""Swedish time and week numbers: ISO weeks, Monday to Sunday, in Swedish time.
+
+Observations store their week as text ("2026-W05", `IsoWeek.key`), which sorts in time order.
+"""
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
-from watch.observations.services import iso_week, local_zone, parse_iso_week
+from flask import current_app
+
+_WEEK = re.compile(r"\s*(\d{4})-?W(\d{1,2})\s*", re.IGNORECASE)
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def today() -> date:
+    """Today in Swedish time."""
+    return datetime.now(local_zone()).date()
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of a day in Swedish time, as UTC."""
+    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(timezone.utc)
 
 
 @dataclass(frozen=True, order=True)
@@ -16,13 +37,18 @@ class IsoWeek:
     @classmethod
     def parse(cls, text: str | None) -> "IsoWeek | None":
         """"2026-W05" (or "2026W5") → IsoWeek, anything else → None."""
-        normalised = parse_iso_week(text or "")
-        return cls(int(normalised[:4]), int(normalised[6:])) if normalised else None
+        match = _WEEK.fullmatch(text or "")
+        if not match:
+            return None
+        try:
+            return cls(int(match[1]), int(match[2]))
+        except ValueError:
+            return None
 
     @classmethod
     def of(cls, moment: datetime) -> "IsoWeek":
         """The week a moment falls in, in Swedish time (Sunday 23:30 is still that week's Sunday)."""
-        return cls.parse(iso_week(moment))
+        return cls.of_day(moment.astimezone(local_zone()).date())
 
     @classmethod
     def of_day(cls, day: date) -> "IsoWeek":
@@ -62,11 +88,6 @@ def weeks_in_year(year: int) -> int:
     return date(year, 12, 28).isocalendar()[1]
 
 
-def day_start(day: date) -> datetime:
-    """Midnight at the start of a day in Swedish time, as UTC."""
-    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(timezone.utc)
-
-
 @dataclass(frozen=True)
 class Period:
     """A run of whole weeks, both ends included: what one lägesbild covers."""
@@ -103,3 +124,21 @@ class Period:
 
     def last_year(self) -> "Period":
         return Period(self.first.same_week_last_year(), self.last.same_week_last_year())
+
+
+# ---- the stored form ("2026-W05"), as observations keep their week ----------------------------------
+
+def iso_week(moment: datetime) -> str:
+    """The week a moment falls in, in Swedish time, as stored: "2026-W05"."""
+    return IsoWeek.of(moment).key
+
+
+def parse_iso_week(text: str) -> str | None:
+    """A valid "YYYY-Www" week (or "2026W5"), normalised, or None."""
+    week = IsoWeek.parse(text)
+    return week.key if week else None
+
+
+def week_start(week: str) -> datetime:
+    """Monday 00:00 Swedish time of a stored "YYYY-Www" week, as UTC."""
+    return day_start(IsoWeek.parse(week).monday)
