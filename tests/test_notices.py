@@ -97,7 +97,8 @@ def test_the_reporter_hears_of_each_step_in_their_language_and_channel_never_the
     email, sms = messages(db, world.english, Channel.EMAIL), messages(db, world.english, Channel.SMS)
     assert [m.subject for m in email] == ["Your observation is now: Seen by the coordinator"]
     assert "also written you a note" not in email[0].body
-    assert [m.body for m in sms] == [f"Your observation is now: Seen by the coordinator. {URL}/observations/{english.id}"]
+    assert [m.body for m in sms] == \
+        [f"Your observation is now: Seen by the coordinator. {URL}/observations/{english.id}"]
     assert sms[0].recipient == "+46701234561"
 
     triage(coordinator, english, "seen", "Vi tittar på det i morgon.")  # the same step again: only a note
@@ -147,9 +148,9 @@ def test_ten_forwards_in_a_few_minutes_make_one_message_per_officer_with_the_cou
 
     police = [world.police, world.covering_police, world.nykoping_police, world.norrkoping_police]
     assert not any(messages(db, officer) for officer in police), "the police hear a few minutes later, not at once"
+    now = utcnow().replace(tzinfo=None)  # Huey keeps naive UTC
     due = [task.eta for task in scheduled_announcements()]
-    assert len(due) == 11 and all(timedelta(minutes=4) < eta - datetime.utcnow() <= timedelta(minutes=5)
-                                  for eta in due)
+    assert len(due) == 11 and all(timedelta(minutes=4) < eta - now <= timedelta(minutes=5) for eta in due)
 
     notices.announce_forwards.call_local()  # the first job, five minutes after the first forward
     for _ in range(10):
@@ -216,7 +217,8 @@ def test_the_sweep_tells_of_forwards_whose_job_was_lost_but_leaves_a_fresh_burst
     db.session.commit()
 
     notices.announce_forgotten_forwards.call_local()
-    assert [m.subject for m in messages(db, world.police, Channel.EMAIL)] == ["1 iakttagelse vidarebefordrad till polisen"]
+    assert [m.subject for m in messages(db, world.police, Channel.EMAIL)] == \
+        ["1 iakttagelse vidarebefordrad till polisen"]
     db.session.refresh(fresh)
     assert fresh.police_notified_at is None  # its own job, a few minutes from now, tells of it with its burst
 

@@ -8,7 +8,9 @@ from watch.extensions import htmx
 from watch.core.input_guard import accepts_files
 from watch.models import NoticeChoice, ObservationStatus, Role, utcnow
 from watch.observations import jobs, notices, services  # noqa: F401 - jobs registers the retention task
-from watch.observations.forms import NOTICE_CHOICES, ButtonForm, InboxFilterForm, NoticeForm, ObservationForm, TriageForm
+from watch.observations.forms import (
+    NOTICE_CHOICES, ButtonForm, InboxFilterForm, NoticeForm, ObservationForm, TriageForm,
+)
 from watch.observations.photos import photo_file, stored_photo
 from watch.core.pagination import paginate
 from watch.core.ratelimit import FORM_SUBMIT, limit_posts, per_person
