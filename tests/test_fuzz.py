@@ -98,6 +98,7 @@ FIELD_VALUES = {
     "locale": CHOICES, "lang": CHOICES, "show": CHOICES, "enabled": CHOICES, "notable": CHOICES,
     "takes_part": CHOICES, "confirm": CHOICES, "confirm_duplicate": CHOICES, "show_phone": CHOICES,
     "vehicle_registration": REGISTRATIONS, "kind": CHOICES, "decision": CHOICES, "action": CHOICES,
+    "notices": [*CHOICES, "each", "daily", "off", "DAILY", " each"],
 }
 # Fields and path parts that hold the id of a row: they get ids of other municipalities' rows too.
 ID_FIELDS = {"group", "membership", "municipality", "observation", "household"}
@@ -316,7 +317,7 @@ def _notable(w, draw):
 
 
 def _email_preference(w, draw):
-    return Submission(w.client("coordinator"), "/coordinator/observations/email", {"enabled": "1"})
+    return Submission(w.client("coordinator"), "/coordinator/observations/email", {"notices": "daily"})
 
 
 def _register_group(w, draw):

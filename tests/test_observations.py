@@ -14,7 +14,8 @@ from tests.observation_support import file_observation, has_gps, make_group, pho
 from tests.querycount import count_queries
 from watch.core.weeks import local_zone
 from watch.models import (
-    GroupStatus, MembershipStatus, Observation, ObservationCategory, ObservationStatus, OutboxMessage, Role, utcnow,
+    GroupStatus, MembershipStatus, NoticeChoice, Observation, ObservationCategory, ObservationStatus, OutboxMessage,
+    Role, utcnow,
 )
 from watch.observations import services
 from watch.observations.photos import photo_file, photo_folder
@@ -239,8 +240,6 @@ def test_a_request_that_fails_after_filing_stores_nothing_and_sends_nothing(worl
     """The request commits once, at its end: email to the coordinator and the photo only follow that commit."""
     from watch.observations import routes
 
-    world.coordinator.email_new_observations = True
-    db.session.commit()
     reporter = login(world.reporter)
     data = lambda: form_data(world.group, photo=(io.BytesIO(photo_with_gps((400, 300))), "a.jpg"))  # noqa: E731
     emails = lambda: db.session.scalar(select(func.count()).select_from(OutboxMessage).where(  # noqa: E731
@@ -477,12 +476,10 @@ def test_nav_shows_coordinators_a_count_of_new_observations(world, login, db):
 
 # ---- emails -----------------------------------------------------------------------------------------
 
-def test_coordinators_who_asked_get_an_email_in_their_language_without_the_details(world, login, db, factory):
+def test_coordinators_get_an_email_in_their_language_without_the_details(world, login, db, factory):
     english = factory.user(Role.COORDINATOR, world.oxelosund, name="Anna Svensson", locale="en")
-    login(english).post("/coordinator/observations/email", data={"enabled": "1"})
-    login(world.coordinator).post("/coordinator/observations/email", data={"enabled": "1"})
-    login(world.other_coordinator).post("/coordinator/observations/email", data={"enabled": "1"})
     quiet = factory.user(Role.COORDINATOR, world.oxelosund)
+    login(quiet).post("/coordinator/observations/email", data={"notices": "off"})  # on by default (issue 14)
 
     login(world.reporter).post("/observations/new", data=form_data(world.group))
     messages = {m.recipient: m for m in db.session.scalars(select(OutboxMessage))}
@@ -495,17 +492,32 @@ def test_coordinators_who_asked_get_an_email_in_their_language_without_the_detai
     assert "skåpbil" not in messages[english.email].body and "ABC" not in messages[english.email].body
 
 
-def test_coordinator_turns_the_emails_on_and_off_inline(world, login, db):
+def test_coordinator_chooses_each_one_a_daily_summary_or_nothing_inline(world, login, db):
     client = login(world.coordinator)
-    assert "Mejla mig varje ny iakttagelse" in client.get("/coordinator/observations").get_data(as_text=True)
-    fragment = client.post("/coordinator/observations/email", data={"enabled": "1"},
+    page = client.get("/coordinator/observations").get_data(as_text=True)
+    assert "Nya iakttagelser och sms: Ett meddelande för varje" in page  # on by default (issue 14)
+    assert re.search(r'<input checked[^>]*value="each"', page)
+
+    fragment = client.post("/coordinator/observations/email", data={"notices": "daily"},
                            headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert fragment.lstrip().startswith("<form") and "Sluta skicka mejlen" in fragment
+    assert fragment.lstrip().startswith('<details class="notice-choice" id="email-preference" open>')
+    assert "Sparat." in fragment and re.search(r'<input checked[^>]*value="daily"', fragment)
+    assert "Nya iakttagelser och sms: En sammanfattning varje morgon" in fragment
     db.session.refresh(world.coordinator)
-    assert world.coordinator.email_new_observations
-    client.post("/coordinator/observations/email", data={"enabled": "0"})
+    assert world.coordinator.coordinator_notices == NoticeChoice.DAILY
+
+    fragment = client.post("/coordinator/observations/email", data={"notices": "every hour"},
+                           headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "Välj hur du vill få veta det." in fragment.get_data(as_text=True)
+    assert "Sparat." not in fragment.get_data(as_text=True)
     db.session.refresh(world.coordinator)
-    assert not world.coordinator.email_new_observations
+    assert world.coordinator.coordinator_notices == NoticeChoice.DAILY  # a bad value changes nothing
+
+    response = client.post("/coordinator/observations/email", data={"notices": "off"})  # without JavaScript
+    assert response.status_code == 302 and response.location.endswith("/coordinator/observations")
+    assert "Sparat: Inga meddelanden." in client.get("/coordinator/observations").get_data(as_text=True)
+    db.session.refresh(world.coordinator)
+    assert world.coordinator.coordinator_notices == NoticeChoice.OFF
 
 
 # ---- retention --------------------------------------------------------------------------------------

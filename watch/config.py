@@ -52,6 +52,10 @@ class Config:
     # Observations older than this are anonymised (text, vehicle, place detail, photo, reporter removed).
     OBSERVATION_RETENTION_DAYS = int(os.environ.get("OBSERVATION_RETENTION_DAYS", "365"))
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # Forwards are announced to the police this long after one: the forwards made meanwhile come in the same message.
+    POLICE_NOTICE_DELAY_SECONDS = int(os.environ.get("POLICE_NOTICE_DELAY_SECONDS", "300"))
+    # Coordinators who chose the daily summary get it at this hour, Swedish time (BABEL_DEFAULT_TIMEZONE).
+    DAILY_SUMMARY_HOUR = int(os.environ.get("DAILY_SUMMARY_HOUR", "7"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -10,9 +10,11 @@ from watch.models import AlertChannel, User
 def notify(user: User, template: str, link: str, **context) -> None:
     """Email the rendered template; text its subject line and the link to people who get alerts by SMS.
 
-    Both are in the person's language, and leave when the transaction commits.
+    `link` is a path in the portal; the template gets the whole address as `url`. Both messages are in the
+    person's language, and leave when the transaction commits.
     """
+    context["url"] = current_app.config["PUBLIC_URL"].rstrip("/") + link
     email_user(user, template, **context)
     if user.alert_channel == AlertChannel.SMS and user.has_verified_phone and not is_opted_out(user.phone):
         subject, _ = render_for(user, template, **context)
-        send_system_sms(user.phone, f"{subject}. {current_app.config['PUBLIC_URL']}{link}", user.id)
+        send_system_sms(user.phone, f"{subject}. {context['url']}", user.id)

@@ -13,9 +13,10 @@ from watch.models.group import (
 from watch.models.lagesbild import CitizenPromise, SituationPicture
 from watch.models.mfa import RecoveryCode
 from watch.models.municipality import Municipality
+from watch.models.notice import SummaryItem, SummaryItemKind
 from watch.models.observation import Observation, ObservationCategory, ObservationStatus
 from watch.models.outbox import Channel, OutboxMessage
-from watch.models.user import AlertChannel, Role, User, police_coverage
+from watch.models.user import AlertChannel, NoticeChoice, Role, User, police_coverage
 
 __all__ = [
     "AuditEvent",
@@ -43,6 +44,7 @@ __all__ = [
     "MembershipRole",
     "MembershipStatus",
     "Municipality",
+    "NoticeChoice",
     "Observation",
     "ObservationCategory",
     "ObservationStatus",
@@ -60,6 +62,8 @@ __all__ = [
     "SmsReply",
     "SmsReplyKind",
     "SmsSendSlot",
+    "SummaryItem",
+    "SummaryItemKind",
     "User",
     "alert_group",
     "police_coverage",

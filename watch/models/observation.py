@@ -39,6 +39,8 @@ class Observation(Base):
         Index("ix_observation_municipality_week", "municipality_id", "observed_week"),
         Index("ix_observation_group_created", "group_id", "created_at"),
         Index("ix_observation_reporter_created", "reporter_id", "created_at"),
+        # Forwards the police have not yet been told of (watch/observations/notices.py).
+        Index("ix_observation_police_notice", "status", "police_notified_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +70,8 @@ class Observation(Base):
     notable: Mapped[bool] = mapped_column(default=False)  # picked for the weekly lägesbild
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # When the police were told of this forward: the job that tells them claims the forwards without one.
+    police_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -16,6 +16,13 @@ class AlertChannel(enum.StrEnum):
     NONE = "none"  # read alerts in the portal only
 
 
+class NoticeChoice(enum.StrEnum):
+    """How a coordinator hears of new observations and new SMS in the inbox."""
+    EACH = "each"  # one message for each
+    DAILY = "daily"  # one summary every morning
+    OFF = "off"
+
+
 class Role(enum.StrEnum):
     RESIDENT = "resident"
     COORDINATOR = "coordinator"
@@ -57,8 +64,12 @@ class User(UserMixin, Base):
     mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last accepted TOTP time step: a code is never accepted twice (RFC 6238, section 5.2).
     totp_last_step: Mapped[int | None]
-    # Observations: a coordinator's choice to get an email for each new one.
-    email_new_observations: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Coordinators: how they hear of new observations and inbox SMS (their channel: see alert_channel), and
+    # when their last daily summary went (so that several workers send it once).
+    coordinator_notices: Mapped[NoticeChoice] = mapped_column(
+        str_enum(NoticeChoice, "notice_choice"), default=NoticeChoice.EACH, server_default=NoticeChoice.EACH.value
+    )
+    daily_summary_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Alerts: SMS only reach a number its owner verified with a code; the channel is their choice,
     # and members (not contact persons) get alerts sent to them only if they opted in.

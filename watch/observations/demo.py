@@ -107,6 +107,7 @@ def _triage(rng: random.Random, observation: Observation, coordinator: User, now
     observation.status_changed_by = coordinator
     if status == S.FORWARDED:
         observation.reporter_note = rng.choice(FORWARDED_NOTES)
+        observation.police_notified_at = observation.status_changed_at  # history, not news for the police
     elif status == S.CLOSED:
         observation.reporter_note = rng.choice(CLOSED_NOTES)
     serious = observation.category in (C.BURGLARY, C.BOAT_THEFT)

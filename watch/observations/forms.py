@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, ValidationError
 
 from watch.core.weeks import local_zone, parse_iso_week
-from watch.models import ObservationCategory, ObservationStatus
+from watch.models import NoticeChoice, ObservationCategory, ObservationStatus
 from watch.observations import services
 from watch.observations.photos import PhotoError, clean_photo
 
@@ -192,6 +192,25 @@ class InboxFilterForm(FlaskForm):
             "group_id": self.group.data if self.group.data in self.group_ids else None,
             "week": parse_iso_week(self.week.data or "") if not self.week.errors else None,
         }
+
+
+NOTICE_CHOICES = {
+    NoticeChoice.EACH: _l("A message for each one"),
+    NoticeChoice.DAILY: _l("One summary every morning"),
+    NoticeChoice.OFF: _l("No messages"),
+}
+
+
+class NoticeForm(FlaskForm):
+    """A coordinator's choice: how to hear of new observations and new SMS in the inbox."""
+
+    notices = RadioField(
+        _l("How do you want to hear of new observations and SMS?"),
+        choices=[SelectChoice(value, label) for value, label in NOTICE_CHOICES.items()],
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose how you want to hear of them.")),
+                    AnyOf([c.value for c in NoticeChoice], message=_l("Choose how you want to hear of them."))],
+    )
 
 
 class ButtonForm(FlaskForm):

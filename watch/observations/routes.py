@@ -6,9 +6,11 @@ from flask_login import current_user, login_required
 
 from watch.extensions import htmx
 from watch.core.input_guard import accepts_files
-from watch.models import ObservationStatus, Role, utcnow
-from watch.observations import jobs, services  # noqa: F401 - jobs registers the retention task
-from watch.observations.forms import ButtonForm, InboxFilterForm, ObservationForm, TriageForm
+from watch.models import NoticeChoice, ObservationStatus, Role, utcnow
+from watch.observations import jobs, notices, services  # noqa: F401 - jobs registers the retention task
+from watch.observations.forms import (
+    NOTICE_CHOICES, ButtonForm, InboxFilterForm, NoticeForm, ObservationForm, TriageForm,
+)
 from watch.observations.photos import photo_file, stored_photo
 from watch.core.pagination import paginate
 from watch.core.ratelimit import FORM_SUBMIT, limit_posts, per_person
@@ -24,6 +26,7 @@ bp.add_app_template_global(services.STATUS_LABELS.get, "status_label")
 bp.add_app_template_global(services.TRIAGE_ACTIONS.get, "triage_action")
 bp.add_app_template_filter(services.display_registration, "registration")
 bp.add_app_template_global(lambda observation: services.NEXT_STATUSES[observation.status], "next_statuses")
+bp.add_app_template_global(NOTICE_CHOICES.get, "notice_label")
 
 
 @bp.app_template_global()
@@ -153,16 +156,26 @@ def inbox():
     form = InboxFilterForm(services.municipality_groups(municipality_ids), formdata=request.args)
     form.validate()
     page = _page(services.inbox_select(municipality_ids, **form.filters()))
-    return render_template("observations/inbox.html", form=form, page=page)
+    return render_template("observations/inbox.html", form=form, page=page,
+                           notice_form=NoticeForm(notices=current_user.coordinator_notices.value))
 
 
 @bp.post("/coordinator/observations/email")
 @role_required(Role.COORDINATOR)
 def email_preference():
-    if ButtonForm().validate_on_submit():
-        services.set_email_preference(current_user, request.form.get("enabled") == "1")
+    """Each new observation and SMS, a daily summary, or nothing (watch/observations/notices.py)."""
+    form = NoticeForm()
+    saved = form.validate_on_submit()
+    if saved:
+        notices.set_notice_choice(current_user, NoticeChoice(form.notices.data))
     if htmx:
-        return render_template("observations/_email_preference_response.html", saved=True)
+        return render_template("observations/_email_preference_response.html", form=form,
+                               current=current_user.coordinator_notices, saved=saved)
+    if saved:
+        flash(_("Saved: %(choice)s.", choice=NOTICE_CHOICES[current_user.coordinator_notices]), "success")
+    else:
+        flash(" ".join(str(error) for error in form.notices.errors) or _("The form had expired. Send it again."),
+              "error")
     return redirect(url_for(".inbox"))
 
 

@@ -2,22 +2,22 @@
 import re
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
 from watch.audit import actions
-from watch.auth.services import active_coordinators
 from watch.audit.services import record
 from watch.core.postcodes import find_postcode
 from watch.core.weeks import day_start, iso_week, today, week_start
 from watch.extensions import db
-from watch.messaging.email import email_user
 from watch.models import (
     AuditEvent, Group, GroupStatus, Membership, MembershipRole, MembershipStatus, Observation, ObservationCategory,
     ObservationStatus, Role, User, utcnow,
 )
+from watch.observations import notices
+from watch.observations.notices import notify_coordinators  # noqa: F401 - where filing code looks for it
 from watch.observations.photos import delete_after_commit
 from watch.privacy.signals import account_deleting, personal_data_export
 
@@ -142,18 +142,6 @@ def file_observation(
     return observation
 
 
-def coordinators_to_notify(observation: Observation) -> list[User]:
-    return list(db.session.scalars(
-        active_coordinators(observation.municipality_id).where(User.email_new_observations.is_(True))))
-
-
-def notify_coordinators(observation: Observation) -> None:
-    """Email each coordinator who asked for it. Only what it is and a link: the details stay in the portal."""
-    link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("observations.detail", observation_id=observation.id)
-    for coordinator in coordinators_to_notify(observation):
-        email_user(coordinator, "observations/email/new_observation.txt", observation=observation, link=link)
-
-
 # ---- who sees what --------------------------------------------------------------------------------
 
 def can_view(user: User, observation: Observation) -> bool:
@@ -254,16 +242,16 @@ def change_status(observation: Observation, status: ObservationStatus, note: str
         raise TransitionError(status)
     if note:
         observation.reporter_note = note
-    if status != observation.status:
+    status_changed = status != observation.status
+    if status_changed:
         observation.status = status
         observation.status_changed_at = utcnow()
         observation.status_changed_by = by
         if action := AUDITED_STEPS.get(status):
             record(action, subject=observation, actor=by)
-
-
-def set_email_preference(user: User, enabled: bool) -> None:
-    user.email_new_observations = enabled
+        if status == ObservationStatus.FORWARDED:
+            notices.forwarded(observation)
+    notices.tell_reporter(observation, status_changed=status_changed, note_added=bool(note), by=by)
 
 
 # ---- retention ------------------------------------------------------------------------------------
