@@ -38,6 +38,9 @@ def upgrade():
     with op.batch_alter_table('sms_answer', schema=None) as batch_op:
         batch_op.create_index('ix_sms_answer_phone_created', ['phone', 'created_at'], unique=False)
 
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_verified_phone'), ['verified_phone'], unique=False)
+
     with op.batch_alter_table('observation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source', sa.Enum('web', 'sms', name='observation_source', native_enum=False, create_constraint=True, length=20), server_default='web', nullable=False))
         batch_op.alter_column('category',
@@ -92,3 +95,6 @@ def downgrade():
         batch_op.drop_index('ix_sms_answer_phone_created')
 
     op.drop_table('sms_answer')
+
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_verified_phone'))
