@@ -21,7 +21,7 @@ from watch.models import (
     CitizenPromise, Group, GroupPostcode, GroupStatus, Municipality, Observation, ObservationCategory,
     SituationPicture, User, utcnow,
 )
-from watch.observations.services import CATEGORY_LABELS, local_zone
+from watch.observations.services import UNCATEGORISED, category_label, local_zone
 
 PREVIOUS_PERIODS = 4  # the trend compares with the four periods just before
 MAX_PERIOD_WEEKS = 53  # one lägesbild covers at most a year
@@ -59,17 +59,21 @@ def _category_counts(municipality_id: int, periods: list[Period]) -> list[dict[s
     """
     weeks = sorted({week.key for period in periods for week in period.weeks()})
     per_week = {
-        (week, str(category)): n
+        (week, str(category or UNCATEGORISED)): n
         for week, category, n in db.session.execute(
             select(Observation.observed_week, Observation.category, func.count())
             .where(Observation.municipality_id == municipality_id, Observation.observed_week.in_(weeks))
             .group_by(Observation.observed_week, Observation.category)
         )
     }
+    # Reports by SMS whose category the coordinator has not set yet get a row of their own, when there are any.
+    categories = [c.value for c in ObservationCategory]
+    if any(category == UNCATEGORISED for _week, category in per_week):
+        categories.append(UNCATEGORISED)
     counts = []
     for period in periods:
         keys = [week.key for week in period.weeks()]
-        counts.append({c.value: sum(per_week.get((key, c.value), 0) for key in keys) for c in ObservationCategory})
+        counts.append({c: sum(per_week.get((key, c), 0) for key in keys) for c in categories})
     return counts
 
 
@@ -252,7 +256,7 @@ def counts_csv(snapshot: dict[str, Any]) -> str:
 
     compared(_("Total"), "", snapshot["total"])
     for row in snapshot["categories"]:
-        compared(_("Category"), str(CATEGORY_LABELS[row["key"]]), row)
+        compared(_("Category"), str(category_label(row["key"])), row)
     for row in snapshot["groups"]:
         writer.writerow([*weeks, _("Group"), _cell(row["name"]), row["count"], "", ""])
     for row in snapshot["postcodes"]:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from watch.extensions import htmx
 from watch.core.input_guard import accepts_files
 from watch.models import ObservationStatus, Role, utcnow
-from watch.observations import jobs, services  # noqa: F401 - jobs registers the retention task
+from watch.observations import jobs, services, sms  # noqa: F401 - jobs: the retention task; sms: reports by SMS
 from watch.observations.forms import ButtonForm, InboxFilterForm, ObservationForm, TriageForm
 from watch.observations.photos import photo_file, stored_photo
 from watch.core.pagination import paginate
@@ -19,7 +19,7 @@ PER_PAGE = 25
 
 
 # Globals rather than a context processor: the shared macros in observations/_macros.html need them too.
-bp.add_app_template_global(services.CATEGORY_LABELS.get, "category_label")
+bp.add_app_template_global(services.category_label, "category_label")
 bp.add_app_template_global(services.STATUS_LABELS.get, "status_label")
 bp.add_app_template_global(services.TRIAGE_ACTIONS.get, "triage_action")
 bp.add_app_template_filter(services.display_registration, "registration")
@@ -90,7 +90,9 @@ def _viewed_or_404(observation_id: int):
 @login_required
 def detail(observation_id: int):
     observation = _viewed_or_404(observation_id)
-    return render_template("observations/detail.html", observation=observation, triage=TriageForm(),
+    triage = TriageForm()
+    triage.category.data = observation.category
+    return render_template("observations/detail.html", observation=observation, triage=triage,
                            can_triage=services.can_triage(current_user, observation))
 
 
@@ -118,11 +120,16 @@ def change_status(observation_id: int):
     form = TriageForm()
     saved = False
     if form.validate_on_submit():
+        status, category = ObservationStatus(form.status.data), form.chosen_category
+        only_category = (status == observation.status and not (form.note.data or "").strip()
+                         and category is not None and category != observation.category)
         try:
-            services.change_status(observation, ObservationStatus(form.status.data), form.note.data, current_user)
+            if not only_category:
+                services.change_status(observation, status, form.note.data, current_user)
         except services.TransitionError:
             form.status.errors.append(_("That step is not possible from the observation's current status."))
         else:
+            services.set_category(observation, category)
             saved = True
             form.note.data = ""
     if htmx:
@@ -131,7 +138,7 @@ def change_status(observation_id: int):
     if saved:
         flash(_("The observation is now: %(status)s.", status=services.STATUS_LABELS[observation.status]), "success")
     else:
-        flash(" ".join(str(error) for error in form.status.errors + form.note.errors), "error")
+        flash(" ".join(str(error) for error in form.status.errors + form.note.errors + form.category.errors), "error")
     return redirect(url_for(".detail", observation_id=observation.id))
 
 
