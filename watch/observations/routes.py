@@ -118,7 +118,7 @@ def _triaged_or_404(observation_id: int):
 def change_status(observation_id: int):
     observation = _triaged_or_404(observation_id)
     form = TriageForm()
-    saved = False
+    saved = only_category = False
     if form.validate_on_submit():
         status, category = ObservationStatus(form.status.data), form.chosen_category
         only_category = (status == observation.status and not (form.note.data or "").strip()
@@ -134,8 +134,11 @@ def change_status(observation_id: int):
             form.note.data = ""
     if htmx:
         return render_template("observations/_triage_response.html", observation=observation, triage=form,
-                               saved=saved)
-    if saved:
+                               saved=saved, only_category=only_category)
+    if saved and only_category:
+        flash(_("The category is now: %(category)s.", category=services.category_label(observation.category)),
+              "success")
+    elif saved:
         flash(_("The observation is now: %(status)s.", status=services.STATUS_LABELS[observation.status]), "success")
     else:
         flash(" ".join(str(error) for error in form.status.errors + form.note.errors + form.category.errors), "error")
