@@ -263,3 +263,35 @@ def test_my_data_has_the_answers_i_got_and_deleting_my_account_removes_them(db, 
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(SmsAnswer)) == 0
     assert db.session.scalar(select(func.count()).select_from(SmsReply)) == 0
+
+
+def test_the_inbox_and_a_thread_run_a_bounded_number_of_queries_whatever_their_length(db, town, login, app):
+    from itertools import count
+
+    from tests.querycount import count_queries
+
+    sids = count(1)
+
+    def add(n):
+        for i in range(n):
+            db.session.add(SmsReply(provider_sid=f"SM{next(sids):032d}", phone=EVA, body=f"Sms nummer {i}",
+                                    kind=SmsReplyKind.MESSAGE, user_id=town.eva.id,
+                                    municipality_id=town.municipality.id))
+            db.session.add(SmsAnswer(municipality_id=town.municipality.id, phone=EVA, user_id=town.eva.id,
+                                     sent_by_id=town.coordinator.id, body=f"Svar {i}"))
+        db.session.commit()
+        return db.session.scalar(select(SmsReply.id).order_by(SmsReply.id.desc()))
+
+    counts = []
+    for role in ("coordinator", "police"):
+        client = login(getattr(town, role))
+        for n in (2, 40):
+            message_id = add(n)
+            with count_queries(db.engine) as listed:
+                assert client.get("/inbox").status_code == 200
+            with count_queries(db.engine) as threaded:
+                assert client.get(f"/inbox/{message_id}").status_code == 200
+            counts.append((role, listed.count, threaded.count))
+    assert counts[0][1:] == counts[1][1:] and counts[2][1:] == counts[3][1:], counts
+    # The person, the menu's badges, the page's rows (a thread: the SMS, what came in, what went out, STOP).
+    assert max(c for _, *pair in counts for c in pair) <= 8, counts
