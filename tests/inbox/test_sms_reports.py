@@ -167,3 +167,15 @@ def test_a_flood_from_one_number_is_kept_but_neither_answered_nor_reported(db, t
     db.session.commit()
     text(client, app, "En sista iakttagelse", TOM)
     assert len(observations(db)) == limit + 1
+
+
+def test_a_nul_is_allowed_in_the_webhooks_values_but_not_a_part_without_a_name(db, town, client, app):
+    """The webhook takes NUL in its values (it cleans them), but a part without a name is refused before
+    the signature check, which could not sort it."""
+    body = (b"--XyZ\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n"
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"Body\"\r\n\r\nHej\r\n--XyZ--\r\n")
+    response = client.post("/sms/inbound", data=body, content_type="multipart/form-data; boundary=XyZ",
+                           headers={"X-Twilio-Signature": "c2lnbmF0dXJl"})
+    assert response.status_code == 400
+    assert client.post("/sms/inbound", data={"MessageSid\x00": "SM1", "From": TOM, "Body": "Hej"}).status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(SmsReply)) == 0
