@@ -305,7 +305,8 @@ def _file_observation(w, draw):
 def _change_status(w, draw):
     status = draw(st.sampled_from(["seen", "forwarded", "closed"]))
     return Submission(w.client("coordinator"), "/observations/{observation}/status",
-                      {"status": status, "note": "Polisen är informerad."}, path={"observation": w.observation().id})
+                      {"status": status, "note": "Polisen är informerad.", "category": "burglary"},
+                      path={"observation": w.observation().id})
 
 
 def _notable(w, draw):
