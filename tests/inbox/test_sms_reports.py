@@ -68,7 +68,7 @@ def test_the_coordinator_sets_the_category_in_triage_and_the_lagesbild_counts_it
     response = coordinator.post(f"/observations/{observation.id}/status", data={"status": "new", "category": "other"},
                                 headers={"HX-Request": "true"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'id="observation-title" hx-swap-oob="true">Något annat' in page
+    assert response.status_code == 200 and 'id="observation-title" hx-swap-oob="true" data-no-focus>Något annat' in page
     assert "Kategorin är nu: Något annat." in page
     (observation,) = observations(db)
     assert observation.category == "other" and observation.status == ObservationStatus.NEW
