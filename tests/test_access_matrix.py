@@ -14,6 +14,7 @@ import pytest
 from tests.observation_support import file_observation, photo_with_gps
 from watch.observations.photos import clean_photo, stored_photo
 from watch.alerts.services import Targeting, create_alert
+from watch.models import SmsReply, SmsReplyKind
 from watch.models import AlertTarget, CitizenPromise, Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
 
 ROLES = (
@@ -120,6 +121,20 @@ def alert_url(suffix: str = ""):
     return url
 
 
+def sms_url(suffix: str = ""):
+    """An SMS the world's contact person sent from their verified number: it is in Oxelösund's SMS inbox."""
+
+    def url(world: World) -> str:
+        contact = world.people["contact"]
+        message = SmsReply(provider_sid=f"SM{contact.id:032d}", phone=contact.phone, body="Det brinner inte längre.",
+                           kind=SmsReplyKind.MESSAGE, user_id=contact.id, municipality_id=world.municipality.id)
+        world.db.session.add(message)
+        world.db.session.commit()
+        return f"/inbox/{message.id}{suffix}"
+
+    return url
+
+
 def membership_of(world: World, role: str) -> int:
     return next(m.id for m in world.group.memberships if m.user is world.people[role])
 
@@ -135,6 +150,8 @@ COORDINATORS = roles(403, anonymous=302, coordinator=200, coordinator_other=200)
 # Alerts are composed by a municipality's police and coordinators, and read by those of that municipality.
 SENDS_ALERTS = roles(403, anonymous=302, coordinator=200, police=200, coordinator_other=200, police_other=200)
 READS_ALERT = roles(403, anonymous=302, coordinator=200, police=200, coordinator_other=404, police_other=404)
+# The SMS inbox: the coordinators and police of the sender's municipality; another municipality's staff get 404.
+READS_SMS = roles(403, anonymous=302, coordinator=200, police=200, coordinator_other=404, police_other=404)
 # The lägesbild: the municipality's coordinator and police read it; another municipality's staff get 404.
 READS_LAGESBILD = roles(403, anonymous=302, coordinator=200, police=200, coordinator_other=404, police_other=404)
 
@@ -261,6 +278,18 @@ MATRIX = {
     # Twilio's webhooks: without a valid X-Twilio-Signature nobody gets in, logged in or not.
     ("sms.status", "POST"): (lambda w: "/sms/status", everyone(403)),
     ("sms.inbound", "POST"): (lambda w: "/sms/inbound", everyone(403)),
+    # Every coordinator and police officer has an inbox (their own municipalities' SMS); residents none.
+    ("inbox.index", "GET"): (lambda w: "/inbox", roles(403, anonymous=302, coordinator=200, police=200,
+                                                      coordinator_other=200, police_other=200)),
+    ("inbox.counter", "POST"): (lambda w: "/inbox/counter", roles(403, anonymous=302, coordinator=200, police=200,
+                                                                  coordinator_other=200, police_other=200)),
+    ("inbox.thread", "GET"): (sms_url(), READS_SMS),
+    # Without a form: the thread again with the form's errors.
+    ("inbox.answer", "POST"): (sms_url("/answer"), READS_SMS),
+    ("inbox.handled", "POST"): (sms_url("/handled"), {**READS_SMS, "coordinator": 302, "police": 302}),
+    # Turning an SMS into an observation is the coordinator's triage.
+    ("inbox.make_observation", "POST"): (sms_url("/observation"), roles(403, anonymous=302, coordinator=302,
+                                                                        coordinator_other=404)),
     # Development only (SHOW_DEMO_OUTBOX); 404 in production, see test_messaging.
     ("messaging.outbox", "GET"): (lambda w: "/dev/outbox", everyone(200)),
     ("messaging.simulate_inbound", "POST"): (lambda w: "/dev/outbox/inbound", everyone(200)),

@@ -262,7 +262,7 @@ def test_coordinator_pages_run_a_fixed_number_of_queries(db, factory, login, coo
         add_change(first)
     db.session.commit()
     many = {url: queries(url) for url in urls}
-    assert many == few and max(many.values()) <= 6, many
+    assert many == few and max(many.values()) <= 7, many  # 7 with the staff menu's SMS badge
 
 
 def test_csv_export_runs_a_fixed_number_of_queries(db, factory, login, coordinator):

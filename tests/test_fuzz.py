@@ -49,7 +49,7 @@ from watch.core.weeks import local_zone
 from watch.groups.registration import DETAIL_FIELDS
 from watch.models import (
     AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, Membership, MembershipRole,
-    MembershipStatus, Role, RosterHousehold, utcnow,
+    MembershipStatus, ObservationSource, Role, RosterHousehold, SmsReply, SmsReplyKind, utcnow,
 )
 from watch.observations import services as observation_services
 from watch.observations.photos import photo_folder
@@ -308,7 +308,8 @@ def _file_observation(w, draw):
 def _change_status(w, draw):
     status = draw(st.sampled_from(["seen", "forwarded", "closed"]))
     return Submission(w.client("coordinator"), "/observations/{observation}/status",
-                      {"status": status, "note": "Polisen är informerad."}, path={"observation": w.observation().id})
+                      {"status": status, "note": "Polisen är informerad.", "category": "burglary"},
+                      path={"observation": w.observation().id})
 
 
 def _notable(w, draw):
@@ -461,7 +462,8 @@ def _signed_by_twilio(w, path: str, params: dict[str, str]) -> Submission:
 
 def _inbound_sms(w, draw):
     return _signed_by_twilio(w, "/sms/inbound", {"MessageSid": f"SM{next(_serial):032d}", "From": "+46701234567",
-                                                 "Body": draw(st.sampled_from(["STOPP", "START", "Tack!"]))})
+                                                 "Body": draw(st.sampled_from(["STOPP", "START", "Tack!", "",
+                                                                              "Okänd bil vid bommen \x00\x01"]))})
 
 
 def _simulated_sms(w, draw):
@@ -473,6 +475,38 @@ def _delivery_status(w, draw):
     delivery = w.db.session.scalar(select(Delivery).where(Delivery.alert_id == _sent_alert(w).id))
     return _signed_by_twilio(w, f"/sms/status?delivery={delivery.id}&attempt=1",
                              {"MessageSid": f"SM{next(_serial):032d}", "MessageStatus": "delivered"})
+
+
+def _sms_in_inbox(w, body="Vi såg en båt utan lanternor vid bryggan i natt."):
+    """An SMS from the world's contact person (verified number, member of both groups) in Oxelösund's inbox."""
+    contact = w.people["contact"]
+    contact.verified_phone = contact.phone
+    opt_in(contact.phone)
+    message = SmsReply(provider_sid=f"SM{next(_serial):032d}", phone=contact.phone, body=body,
+                       kind=SmsReplyKind.MESSAGE, user_id=contact.id, municipality_id=w.own.id)
+    w.db.session.add(message)
+    w.db.session.commit()
+    return message
+
+
+def _sms_answer(w, draw):
+    return Submission(w.client(draw(st.sampled_from(["coordinator", "police"]))), "/inbox/{message}/answer",
+                      {"body": "Tack, vi har tagit emot det. /Karin, trygghetssamordnare"},
+                      path={"message": _sms_in_inbox(w).id})
+
+
+def _sms_counter(w, draw):
+    return Submission(w.client(draw(st.sampled_from(["coordinator", "police"]))), "/inbox/counter",
+                      {"body": "Tack för tipset – vi återkommer."})
+
+
+def _sms_handled(w, draw):
+    return Submission(w.client(draw(st.sampled_from(["coordinator", "police"]))), "/inbox/{message}/handled",
+                      path={"message": _sms_in_inbox(w).id})
+
+
+def _sms_observation(w, draw):
+    return Submission(w.client("coordinator"), "/inbox/{message}/observation", path={"message": _sms_in_inbox(w).id})
 
 
 def _publish(w, draw):
@@ -539,6 +573,10 @@ FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "messaging.simulate_inbound": _simulated_sms,
     "sms.inbound": _inbound_sms,
     "sms.status": _delivery_status,
+    "inbox.answer": _sms_answer,
+    "inbox.counter": _sms_counter,
+    "inbox.handled": _sms_handled,
+    "inbox.make_observation": _sms_observation,
     "lagesbild.publish": _publish,
     "lagesbild.new_promise": _new_promise,
     "lagesbild.edit_promise": _edit_promise,
@@ -714,7 +752,9 @@ def _observation(row, tables):
             return f"observed in the future {row['observed_at']}"
         if row["created_at"] - row["observed_at"] > timedelta(days=current_app.config["OBSERVATION_RETENTION_DAYS"]):
             return f"observed too long ago {row['observed_at']}"
-        if row["location"] != row["location"].strip() or not (row["location"] or row["latitude"] is not None):
+        # A report by SMS has its place in its text, if anywhere.
+        placed = row["location"] or row["latitude"] is not None or row["source"] == ObservationSource.SMS
+        if row["location"] != row["location"].strip() or not placed:
             return f"location {row['location']!r}"
     if row["postcode"] is not None and not re.fullmatch(r"[0-9]{5}", row["postcode"]):
         return f"postcode {row['postcode']!r}"
@@ -730,8 +770,21 @@ def _change(row, tables):
     return None if row["field"] in fields else f"field {row['field']!r}"
 
 
+def _sms_row(row, tables):
+    if row["observation_id"] is None:
+        return None
+    observation = next((o for o in tables["observation"] if o["id"] == row["observation_id"]), None)
+    if observation is None or observation["municipality_id"] != row["municipality_id"]:
+        return "an inbox other than its observation's municipality"
+    return None if observation["source"] == ObservationSource.SMS else "linked to an observation filed on the web"
+
+
+def _answer_row(row, tables):
+    return None if _text(row["body"]) else f"body {row['body']!r}"
+
+
 ROW_RULES = {"user": _user, "watch_group": _group, "group_postcode": _postcode, "roster_household": _household,
-             "observation": _observation, "group_change": _change}
+             "observation": _observation, "group_change": _change, "sms_reply": _sms_row, "sms_answer": _answer_row}
 
 
 def invalid_rows(before, after) -> list[str]:

@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from watch.auth.routes import bp as auth_bp
     from watch.coordinator.routes import bp as coordinator_bp
     from watch.groups.routes import bp as groups_bp
+    from watch.inbox.routes import bp as inbox_bp
     from watch.lagesbild.routes import bp as lagesbild_bp
     from watch.main.routes import bp as main_bp
     from watch.messaging.routes import bp as messaging_bp
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(lagesbild_bp)
     app.register_blueprint(alerts_bp)
+    app.register_blueprint(inbox_bp)
     app.register_blueprint(sms_bp)
     errors.register(app)
     register_cli(app)

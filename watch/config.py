@@ -96,6 +96,11 @@ class Config:
     # A claim older than this belongs to a worker that died; keep it well above TWILIO_HTTP_TIMEOUT_SECONDS.
     SMS_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("SMS_CLAIM_TIMEOUT_SECONDS", "300"))
     SMS_MAX_SEGMENTS = 6
+    # Inbound SMS: more than this many from one number in an hour are kept but neither answered nor acted on.
+    SMS_INBOUND_PER_HOUR = int(os.environ.get("SMS_INBOUND_PER_HOUR", "10"))
+    # Inbound SMS and the inbox's answers are deleted after this many days; from unknown numbers after 30.
+    SMS_RETENTION_DAYS = int(os.environ.get("SMS_RETENTION_DAYS", os.environ.get("OBSERVATION_RETENTION_DAYS", "365")))
+    SMS_UNKNOWN_RETENTION_DAYS = 30
 
 
 class DevelopmentConfig(Config):

@@ -80,7 +80,7 @@ def test_a_stop_while_sending_skips_what_is_still_queued(db, town, login, client
     assert eva.status == DeliveryStatus.SKIPPED and eva.skip_reason == SkipReason.OPTED_OUT
 
 
-def test_other_replies_are_shown_to_the_sender_only(db, town, login, client, app):
+def test_other_replies_are_shown_to_everyone_who_may_see_the_alert(db, town, login, client, app):
     alert_id = send_alert(login, town)
     inbound(client, app, "Tack! Jag har sett en vit skåpbil vid förråden.", "SM" + "e" * 32)
     reply = db.session.scalar(select(SmsReply))
@@ -88,8 +88,9 @@ def test_other_replies_are_shown_to_the_sender_only(db, town, login, client, app
     assert db.session.get(SmsOptOut, EVA) is None
     sender_page = login(town.police).get(f"/alerts/{alert_id}").get_data(as_text=True)
     assert "vit skåpbil" in sender_page and "Eva Sjöberg" in sender_page
+    # Issue 14: not only the author reads the replies, or nobody does when they are off duty.
     colleague_page = login(town.coordinator).get(f"/alerts/{alert_id}")
-    assert colleague_page.status_code == 200 and "vit skåpbil" not in colleague_page.get_data(as_text=True)
+    assert colleague_page.status_code == 200 and "vit skåpbil" in colleague_page.get_data(as_text=True)
     assert login(town.other_police).get(f"/alerts/{alert_id}").status_code == 404
 
 

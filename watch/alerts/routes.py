@@ -122,7 +122,7 @@ def detail(alert_id: int):
     return render_template(
         "alerts/detail.html", alert=alert, progress=progress, recipients=recipients,
         retryable=services.retryable_count(alert) if progress.done else 0,
-        replies=services.replies_for(alert) if alert.author_id == current_user.id else None,
+        replies=services.replies_for(alert),
     )
 
 

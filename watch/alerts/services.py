@@ -330,16 +330,24 @@ def replies_for(alert: Alert) -> list[SmsReply]:
 
 # ---- what the channel layer reports ---------------------------------------------------------------
 
+REPLY_WINDOW = timedelta(hours=24)  # an SMS later than this after an alert is not read as a reply to it
+
+
 @sms_received.connect
-def link_reply_to_alert(reply: SmsReply, **extra) -> None:
-    """An SMS answers the latest alert sent to that number: that alert's page shows it."""
+def link_reply_to_alert(reply: SmsReply, **extra) -> bool:
+    """An SMS within 24 hours of an alert sent to that number answers it: the alert's page shows it to
+    everyone who may see the alert, and the SMS belongs to the inbox of the alert's municipality."""
     latest = db.session.execute(
-        select(Delivery.alert_id, Delivery.user_id)
-        .where(Delivery.phone == reply.phone, Delivery.provider_sid.is_not(None))
-        .order_by(Delivery.id.desc()).limit(1)
+        select(Delivery.alert_id, Delivery.user_id, Alert.municipality_id).join(Alert, Alert.id == Delivery.alert_id)
+        .where(Delivery.phone == reply.phone, Delivery.provider_sid.is_not(None),
+               Delivery.sent_at >= reply.received_at - REPLY_WINDOW)
+        .order_by(Delivery.sent_at.desc(), Delivery.id.desc()).limit(1)
     ).first()
-    if latest:
-        reply.alert_id, reply.user_id = latest.alert_id, latest.user_id
+    if latest is None:
+        return False
+    reply.alert_id, reply.municipality_id = latest.alert_id, latest.municipality_id
+    reply.user_id = reply.user_id or latest.user_id
+    return True
 
 
 @sms_opted_out.connect

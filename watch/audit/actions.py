@@ -24,6 +24,8 @@ OBSERVATION_VIEWED = "observation.viewed"
 OBSERVATION_FORWARDED = "observation.forwarded"
 OBSERVATION_CLOSED = "observation.closed"
 ALERT_SENT = "alert.sent"
+SMS_ANSWERED = "sms.answered"
+SMS_MADE_OBSERVATION = "sms.made_observation"
 
 LABELS = {
     LOGIN: _l("Staff login"),
@@ -49,6 +51,8 @@ LABELS = {
     OBSERVATION_FORWARDED: _l("Observation forwarded to the police"),
     OBSERVATION_CLOSED: _l("Observation closed"),
     ALERT_SENT: _l("Alert sent"),
+    SMS_ANSWERED: _l("SMS answered from the inbox"),
+    SMS_MADE_OBSERVATION: _l("SMS turned into an observation"),
 }
 
 

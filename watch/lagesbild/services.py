@@ -21,7 +21,7 @@ from watch.models import (
     CitizenPromise, Group, GroupPostcode, GroupStatus, Municipality, Observation, ObservationCategory,
     SituationPicture, User, utcnow,
 )
-from watch.observations.services import CATEGORY_LABELS
+from watch.observations.services import UNCATEGORISED, category_label
 
 PREVIOUS_PERIODS = 4  # the trend compares with the four periods just before
 MAX_PERIOD_WEEKS = 53  # one lägesbild covers at most a year
@@ -55,17 +55,21 @@ def _category_counts(municipality_id: int, periods: list[Period]) -> list[dict[s
     """
     weeks = sorted({week.key for period in periods for week in period.weeks()})
     per_week = {
-        (week, str(category)): n
+        (week, str(category or UNCATEGORISED)): n
         for week, category, n in db.session.execute(
             select(Observation.observed_week, Observation.category, func.count())
             .where(Observation.municipality_id == municipality_id, Observation.observed_week.in_(weeks))
             .group_by(Observation.observed_week, Observation.category)
         )
     }
+    # Reports by SMS whose category the coordinator has not set yet get a row of their own, when there are any.
+    categories = [c.value for c in ObservationCategory]
+    if any(category == UNCATEGORISED for _week, category in per_week):
+        categories.append(UNCATEGORISED)
     counts = []
     for period in periods:
         keys = [week.key for week in period.weeks()]
-        counts.append({c.value: sum(per_week.get((key, c.value), 0) for key in keys) for c in ObservationCategory})
+        counts.append({c: sum(per_week.get((key, c), 0) for key in keys) for c in categories})
     return counts
 
 
@@ -234,7 +238,7 @@ def counts_csv(snapshot: dict[str, Any]) -> str:
         [_("First week"), _("Last week"), _("Breakdown"), _("Value"), _("Observations"),
          _("Average of the four previous periods"), _("Same period last year")],
         compared(_("Total"), "", snapshot["total"]),
-        *(compared(_("Category"), str(CATEGORY_LABELS[row["key"]]), row) for row in snapshot["categories"]),
+        *(compared(_("Category"), str(category_label(row["key"])), row) for row in snapshot["categories"]),
         *([*weeks, _("Group"), row["name"], row["count"], "", ""] for row in snapshot["groups"]),
         *([*weeks, _("Postcode"), format_postcode(row["postcode"]), row["count"], "", ""]
           for row in snapshot["postcodes"]),

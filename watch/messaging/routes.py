@@ -4,7 +4,8 @@ Both webhooks must carry a valid X-Twilio-Signature. The signature covers the fu
 called and every posted field, keyed with the auth token, so it is checked against PUBLIC_URL
 (what Twilio sees, also behind a proxy), not the address the request arrived at. Replays and
 Twilio's own retries change nothing: an incoming SMS is stored once per MessageSid, and the
-features that receive `sms_status_reported` only ever move a delivery forward.
+features that receive `sms_status_reported` only ever move a delivery forward. Whatever an incoming
+SMS holds (nothing, 5,000 characters, NUL and other binary), it is kept and answered with 200.
 """
 import uuid
 
@@ -12,9 +13,11 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from twilio.request_validator import RequestValidator
 
+from watch.core.input_guard import cleans_own_text
 from watch.extensions import csrf
+from watch.messaging import retention  # noqa: F401 - registers the nightly purge of old inbound SMS
 from watch.messaging.forms import SimulatedSmsForm
-from watch.messaging.inbound import record_inbound, verified_senders
+from watch.messaging.inbound import clean_field, record_inbound, verified_senders
 from watch.messaging.outbox import outbox_messages
 from watch.messaging.signals import sms_status_reported
 
@@ -74,10 +77,11 @@ def status():
 
 
 @sms_bp.post("/inbound")
+@cleans_own_text
 def inbound():
     if not signed_by_twilio():
         abort(403)
-    sid, phone = request.form.get("MessageSid"), request.form.get("From")
+    sid, phone = clean_field(request.form.get("MessageSid"), 64), clean_field(request.form.get("From"), 20)
     if not sid or not phone:
         abort(400)
     record_inbound(sid, phone, request.form.get("Body", ""))

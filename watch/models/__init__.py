@@ -2,19 +2,20 @@
 from watch.models.audit import AuditEvent
 from watch.models.alert import (
     FINAL_STATUSES, PENDING_STATUSES, Alert, AlertAudience, AlertStatus, AlertTarget, Delivery, DeliveryChannel,
-    DeliveryStatus, OptOutSource, PhoneVerification, SkipReason, SmsOptOut, SmsReply, SmsReplyKind, SmsSendSlot,
-    alert_group,
+    DeliveryStatus, OptOutSource, PhoneVerification, SkipReason, SmsOptOut, SmsProblem, SmsReply, SmsReplyKind,
+    SmsReplyState, SmsSendSlot, alert_group,
 )
 from watch.models.base import Base, utcnow
 from watch.models.group import (
     DEFAULT_WATCH_WEEKS, BoatSiteType, Group, GroupChange, GroupKind, GroupPostcode, GroupStatus, Membership,
     MembershipRole, MembershipStatus, RosterHousehold,
 )
+from watch.models.inbox import SmsAnswer
 from watch.models.lagesbild import CitizenPromise, SituationPicture
 from watch.models.mfa import RecoveryCode
 from watch.models.municipality import Municipality
 from watch.models.notice import SummaryItem, SummaryItemKind
-from watch.models.observation import Observation, ObservationCategory, ObservationStatus
+from watch.models.observation import Observation, ObservationCategory, ObservationSource, ObservationStatus
 from watch.models.outbox import Channel, OutboxMessage
 from watch.models.user import AlertChannel, NoticeChoice, Role, User, police_coverage
 
@@ -47,6 +48,7 @@ __all__ = [
     "NoticeChoice",
     "Observation",
     "ObservationCategory",
+    "ObservationSource",
     "ObservationStatus",
     "OutboxMessage",
     "RecoveryCode",
@@ -58,9 +60,12 @@ __all__ = [
     "PhoneVerification",
     "Role",
     "SkipReason",
+    "SmsAnswer",
     "SmsOptOut",
+    "SmsProblem",
     "SmsReply",
     "SmsReplyKind",
+    "SmsReplyState",
     "SmsSendSlot",
     "SummaryItem",
     "SummaryItemKind",

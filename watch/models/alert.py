@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, Float, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import Column, Float, ForeignKey, Index, String, Table, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from watch.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -140,21 +140,62 @@ class SmsReplyKind(enum.StrEnum):
     MESSAGE = "message"
 
 
+class SmsReplyState(enum.StrEnum):
+    """Where an inbound SMS stands in its municipality's SMS inbox."""
+
+    NEW = "new"
+    HANDLED = "handled"
+
+
+class SmsProblem(enum.StrEnum):
+    """Why an inbound SMS is kept but neither answered automatically nor turned into anything."""
+
+    EMPTY = "empty"
+    TOO_LONG = "too_long"  # over 1,600 characters, which no phone sends: cut to 1,600 and kept
+    UNREADABLE = "unreadable"  # binary-looking: mostly control or replacement characters
+    FLOOD = "flood"  # more than SMS_INBOUND_PER_HOUR from one number within an hour
+
+
 class SmsReply(Base):
-    """An SMS someone sent back. STOP/START change the opt-out; anything else is shown to the alert's author."""
+    """An SMS that reached the portal's number, stored once per provider message id.
+
+    STOP/START change the opt-out. An SMS from a verified number belongs to the sender's municipality
+    (copied at receipt) and is read in that municipality's SMS inbox; a reply to an alert also on the
+    alert's page. An SMS from an unknown number belongs to no municipality and is purged after 30 days.
+    """
 
     __tablename__ = "sms_reply"
+    __table_args__ = (
+        # The inbox: a municipality's SMS, newest first, optionally only the new ones; and its badge.
+        Index("ix_sms_reply_inbox", "municipality_id", "state", "received_at"),
+        # A sender's thread, the per-number flood limit and the daily answer to unknown numbers.
+        Index("ix_sms_reply_phone_received", "phone", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_sid: Mapped[str] = mapped_column(String(64), unique=True)  # duplicates and replays stop here
-    phone: Mapped[str] = mapped_column(String(20), index=True)
+    phone: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text)
     kind: Mapped[SmsReplyKind] = mapped_column(str_enum(SmsReplyKind, "sms_reply_kind"))
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    problem: Mapped[SmsProblem | None] = mapped_column(str_enum(SmsProblem, "sms_problem"))
+    # The portal's one short answer a day to a number it does not know went out for this SMS.
+    auto_answered: Mapped[bool] = mapped_column(default=False, server_default=false())
+    state: Mapped[SmsReplyState] = mapped_column(
+        str_enum(SmsReplyState, "sms_reply_state"), default=SmsReplyState.NEW, server_default=SmsReplyState.NEW.value
+    )
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The observation this SMS became (a report by SMS, or a coordinator's choice in the inbox).
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id", ondelete="SET NULL"))
 
-    user: Mapped[User | None] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])
+    alert: Mapped[Alert | None] = relationship()
+    municipality: Mapped[Municipality | None] = relationship()
 
 
 class OptOutSource(enum.StrEnum):

@@ -20,6 +20,11 @@ class ObservationCategory(enum.StrEnum):
     OTHER = "other"
 
 
+class ObservationSource(enum.StrEnum):
+    WEB = "web"  # the form in the portal
+    SMS = "sms"  # a member's SMS to the portal's number; its category is set by the coordinator in triage
+
+
 class ObservationStatus(enum.StrEnum):
     NEW = "new"
     SEEN = "seen"
@@ -49,7 +54,12 @@ class Observation(Base):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
     # Unlinked when the observation is anonymised or the person's account is deleted.
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    category: Mapped[ObservationCategory] = mapped_column(str_enum(ObservationCategory, "observation_category"))
+    # None until the coordinator sets it: a report by SMS comes without one ("Not categorised yet").
+    category: Mapped[ObservationCategory | None] = mapped_column(str_enum(ObservationCategory, "observation_category"))
+    source: Mapped[ObservationSource] = mapped_column(
+        str_enum(ObservationSource, "observation_source"), default=ObservationSource.WEB,
+        server_default=ObservationSource.WEB.value,
+    )
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # ISO week in Swedish time, e.g. "2026-W05": the unit of the weekly lägesbild, kept after anonymisation.
     observed_week: Mapped[str] = mapped_column(String(8))

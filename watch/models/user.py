@@ -73,7 +73,7 @@ class User(UserMixin, Base):
 
     # Alerts: SMS only reach a number its owner verified with a code; the channel is their choice,
     # and members (not contact persons) get alerts sent to them only if they opted in.
-    verified_phone: Mapped[str | None] = mapped_column(String(16))
+    verified_phone: Mapped[str | None] = mapped_column(String(16), index=True)  # inbound SMS find their sender
     phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     alert_channel: Mapped[AlertChannel] = mapped_column(
         str_enum(AlertChannel, "alert_channel"), default=AlertChannel.SMS, server_default=AlertChannel.SMS.value

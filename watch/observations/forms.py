@@ -147,6 +147,13 @@ class ObservationForm(FlaskForm):
 
 class TriageForm(FlaskForm):
     status = StringField()  # never rendered as an input: the value comes from the button pressed
+    # Shown for a report by SMS, which comes without a category: empty means "leave it as it is".
+    category = SelectField(
+        _l("Category"), validate_choice=False, validators=[Optional()],
+        choices=[SelectChoice("", services.UNCATEGORISED_LABEL),
+                 *(SelectChoice(value, label) for value, label in services.CATEGORY_LABELS.items())],
+        description=_l("Choose what the SMS reports, for the lägesbild."),
+    )
     note = TextAreaField(
         _l("Note to the reporter (optional)"),
         validators=[Length(max=NOTE_MAX, message=_l("At most %(max)d characters.", max=NOTE_MAX))],
@@ -156,6 +163,14 @@ class TriageForm(FlaskForm):
     def validate_status(self, field):
         if field.data not in [s.value for s in ObservationStatus]:
             raise ValidationError(_l("Choose what to do with the observation."))
+
+    def validate_category(self, field):
+        if field.data and field.data not in CATEGORY_VALUES:
+            raise ValidationError(_l("Choose one of the categories listed."))
+
+    @property
+    def chosen_category(self) -> ObservationCategory | None:
+        return ObservationCategory(self.category.data) if self.category.data else None
 
 
 class InboxFilterForm(FlaskForm):
@@ -175,7 +190,8 @@ class InboxFilterForm(FlaskForm):
         super().__init__(*args, **kwargs)
         every = SelectChoice("", _l("All"))
         self.status.choices = [every, *(SelectChoice(v, label) for v, label in services.STATUS_LABELS.items())]
-        self.category.choices = [every, *(SelectChoice(v, label) for v, label in services.CATEGORY_LABELS.items())]
+        self.category.choices = [every, *(SelectChoice(v, label) for v, label in services.CATEGORY_LABELS.items()),
+                                 SelectChoice(services.UNCATEGORISED, services.UNCATEGORISED_LABEL)]
         self.group.choices = [every, *(SelectChoice(g.id, g.name) for g in groups)]
         self.group_ids = {g.id for g in groups}
 
@@ -188,7 +204,8 @@ class InboxFilterForm(FlaskForm):
         statuses = {s.value for s in ObservationStatus}
         return {
             "status": self.status.data if self.status.data in statuses else None,
-            "category": self.category.data if self.category.data in CATEGORY_VALUES else None,
+            "category": self.category.data if self.category.data in [*CATEGORY_VALUES, services.UNCATEGORISED]
+            else None,
             "group_id": self.group.data if self.group.data in self.group_ids else None,
             "week": parse_iso_week(self.week.data or "") if not self.week.errors else None,
         }

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from watch.extensions import htmx
 from watch.core.input_guard import accepts_files
 from watch.models import NoticeChoice, ObservationStatus, Role, utcnow
-from watch.observations import jobs, notices, services  # noqa: F401 - jobs registers the retention task
+from watch.observations import jobs, notices, services, sms  # noqa: F401 - jobs: retention; sms: reports by SMS
 from watch.observations.forms import (
     NOTICE_CHOICES, ButtonForm, InboxFilterForm, NoticeForm, ObservationForm, TriageForm,
 )
@@ -21,7 +21,7 @@ PER_PAGE = 25
 
 
 # Globals rather than a context processor: the shared macros in observations/_macros.html need them too.
-bp.add_app_template_global(services.CATEGORY_LABELS.get, "category_label")
+bp.add_app_template_global(services.category_label, "category_label")
 bp.add_app_template_global(services.STATUS_LABELS.get, "status_label")
 bp.add_app_template_global(services.TRIAGE_ACTIONS.get, "triage_action")
 bp.add_app_template_filter(services.display_registration, "registration")
@@ -93,7 +93,9 @@ def _viewed_or_404(observation_id: int):
 @login_required
 def detail(observation_id: int):
     observation = _viewed_or_404(observation_id)
-    return render_template("observations/detail.html", observation=observation, triage=TriageForm(),
+    triage = TriageForm()
+    triage.category.data = observation.category
+    return render_template("observations/detail.html", observation=observation, triage=triage,
                            can_triage=services.can_triage(current_user, observation))
 
 
@@ -119,22 +121,30 @@ def _triaged_or_404(observation_id: int):
 def change_status(observation_id: int):
     observation = _triaged_or_404(observation_id)
     form = TriageForm()
-    saved = False
+    saved = only_category = False
     if form.validate_on_submit():
+        status, category = ObservationStatus(form.status.data), form.chosen_category
+        only_category = (status == observation.status and not (form.note.data or "").strip()
+                         and category is not None and category != observation.category)
         try:
-            services.change_status(observation, ObservationStatus(form.status.data), form.note.data, current_user)
+            if not only_category:
+                services.change_status(observation, status, form.note.data, current_user)
         except services.TransitionError:
             form.status.errors.append(_("That step is not possible from the observation's current status."))
         else:
+            services.set_category(observation, category)
             saved = True
             form.note.data = ""
     if htmx:
         return render_template("observations/_triage_response.html", observation=observation, triage=form,
-                               saved=saved)
-    if saved:
+                               saved=saved, only_category=only_category)
+    if saved and only_category:
+        flash(_("The category is now: %(category)s.", category=services.category_label(observation.category)),
+              "success")
+    elif saved:
         flash(_("The observation is now: %(status)s.", status=services.STATUS_LABELS[observation.status]), "success")
     else:
-        flash(" ".join(str(error) for error in form.status.errors + form.note.errors), "error")
+        flash(" ".join(str(error) for error in form.status.errors + form.note.errors + form.category.errors), "error")
     return redirect(url_for(".detail", observation_id=observation.id))
 
 

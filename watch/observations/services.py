@@ -31,6 +31,19 @@ CATEGORY_LABELS = {
     ObservationCategory.OTHER: _l("Something else"),
 }
 
+# A report by SMS waits for the coordinator to choose its category: the inbox filter's value and the
+# lägesbild's key for such observations (their category column is NULL).
+UNCATEGORISED = "uncategorised"
+UNCATEGORISED_LABEL = _l("Not categorised yet")
+
+
+def category_label(category: str | None):
+    """What a category is called; an observation without one is "Not categorised yet"."""
+    if category is None or category == UNCATEGORISED:
+        return UNCATEGORISED_LABEL
+    return CATEGORY_LABELS.get(category)
+
+
 STATUS_LABELS = {
     ObservationStatus.NEW: _l("New"),
     ObservationStatus.SEEN: _l("Seen by the coordinator"),
@@ -192,7 +205,9 @@ def inbox_select(
     )
     if status:
         query = query.where(Observation.status == status)
-    if category:
+    if category == UNCATEGORISED:
+        query = query.where(Observation.category.is_(None))
+    elif category:
         query = query.where(Observation.category == category)
     if group_id:
         query = query.where(Observation.group_id == group_id)
@@ -254,6 +269,14 @@ def change_status(observation: Observation, status: ObservationStatus, note: str
     notices.tell_reporter(observation, status_changed=status_changed, note_added=bool(note), by=by)
 
 
+def set_category(observation: Observation, category: ObservationCategory | None) -> bool:
+    """The coordinator chooses the category of a report that came without one (by SMS). True if it changed."""
+    if category is None or category == observation.category:
+        return False
+    observation.category = category
+    return True
+
+
 # ---- retention ------------------------------------------------------------------------------------
 
 def anonymise(observation: Observation, now: datetime) -> str | None:
@@ -290,7 +313,8 @@ def expired_batch(now: datetime) -> list[Observation]:
 def export_observations(user: User, **extra) -> dict[str, list[dict]]:
     """What the person filed, in their own words; not the coordinator's handling beyond the status."""
     return {"observations": [{
-        "filed_at": o.created_at, "group": o.group.name, "category": str(o.category), "observed_at": o.observed_at,
+        "filed_at": o.created_at, "group": o.group.name, "category": str(o.category or ""),
+        "source": str(o.source), "observed_at": o.observed_at,
         "location": o.location, "latitude": o.latitude, "longitude": o.longitude,
         "vehicle_registration": o.vehicle_registration, "vehicle_colour": o.vehicle_colour,
         "vehicle_make": o.vehicle_make, "description": o.description, "photo": o.photo_path is not None,
