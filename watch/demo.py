@@ -12,6 +12,7 @@ from watch.auth.services import create_user
 from watch.core.municipalities import find_municipality
 from watch.extensions import db
 from watch.groups.demo import seed as seed_groups
+from watch.inbox import demo as inbox_demo
 from watch.lagesbild import demo as lagesbild_demo
 from watch.auth.mfa import enrol_with_known_secret, grouped_secret
 from watch.models import Role, User
@@ -45,6 +46,7 @@ def seed_demo() -> Iterator[str]:
     yield from seed_groups()
     yield from alerts_demo.seed()
     yield from observations_demo.seed()
+    yield from inbox_demo.seed()  # after the alert it answers and the groups its report belongs to
     yield from lagesbild_demo.seed()  # after the observations: the published lägesbild counts them
     yield f"Demo logins (password {DEMO_PASSWORD}):"
     for email, name, role, municipality, *_ in PEOPLE:

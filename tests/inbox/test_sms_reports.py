@@ -179,3 +179,18 @@ def test_a_nul_is_allowed_in_the_webhooks_values_but_not_a_part_without_a_name(d
     assert response.status_code == 400
     assert client.post("/sms/inbound", data={"MessageSid\x00": "SM1", "From": TOM, "Body": "Hej"}).status_code == 400
     assert db.session.scalar(select(func.count()).select_from(SmsReply)) == 0
+
+
+def test_the_demo_has_a_reply_in_the_inbox_and_an_observation_reported_by_sms(app, db, login):
+    from watch.demo import seed_demo
+    from watch.inbox.demo import REPLY, REPORT
+
+    list(seed_demo())
+    db.session.commit()
+    reply = db.session.scalar(select(SmsReply).where(SmsReply.body == REPLY))
+    assert reply.alert_id is not None and reply.state == SmsReplyState.NEW
+    report = db.session.scalar(select(Observation).where(Observation.source == ObservationSource.SMS))
+    assert report.description == REPORT and report.category is None
+    assert "reported by SMS" not in " ".join(seed_demo())  # a second run adds nothing
+    assert db.session.scalar(select(func.count()).select_from(Observation).where(
+        Observation.source == ObservationSource.SMS)) == 1
