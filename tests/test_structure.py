@@ -73,3 +73,15 @@ def test_routes_and_services_never_commit(path):
     commits = [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
     assert not commits, f"{path.name} commits on lines {commits}"
+
+
+def test_no_file_holds_a_merge_conflict_marker():
+    root = PACKAGE.parent
+    suffixes = {".py", ".html", ".txt", ".md", ".css", ".js", ".po", ".cfg", ".toml", ".sh"}
+    folders = ("watch", "templates", "static/css", "static/js", "translations", "tests", "docs", "benchmarks",
+               "deploy", "migrations")
+    files = [root / "README.md", root / "Makefile", *(path for folder in folders for path in (root / folder).rglob("*")
+                                                    if path.suffix in suffixes)]
+    marked = [str(path.relative_to(root)) for path in files if path.is_file() and any(
+        line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in path.read_text(encoding="utf-8").splitlines())]
+    assert not marked, f"merge conflict markers in {marked}"

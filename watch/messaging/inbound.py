@@ -1,6 +1,7 @@
 """SMS that reach the portal's number: stored once, STOP/START applied, then told to the features.
 
-What happens to one inbound SMS, all in the webhook's transaction (the answers leave after its commit):
+What happens to one inbound SMS: steps 1 to 3 in the webhook's transaction, 4 and 5 in a job enqueued
+after its commit (`settle_inbound`), so the webhook answers Twilio at once:
 
 1. A replay or duplicate (the same MessageSid) changes nothing.
 2. The text is cleaned (control characters out, at most 1,600 characters kept) and stored with the sender:
@@ -23,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from watch.core.phone import display_phone
 from watch.extensions import db
+from watch.jobs import app_task
 from watch.messaging.optouts import is_opted_out, opt_in, opt_out, reply_kind
 from watch.messaging.signals import sms_filed, sms_received, sms_unclaimed
 from watch.messaging.sms import send_system_sms
@@ -103,14 +105,24 @@ def record_inbound(provider_sid: str, phone: str, body: str | None) -> SmsReply 
         opt_out(phone, OptOutSource.SMS)
     elif kind == SmsReplyKind.START:
         opt_in(phone)
+    settle_inbound(reply.id)  # leaves after the webhook's commit
+    return reply
+
+
+@app_task(retries=3, retry_delay=30)
+def settle_inbound(reply_id: int) -> None:
+    """What the features make of a stored SMS (steps 4 and 5 of the module), in a job: the webhook only
+    stores and enqueues, so Twilio gets its answer at once whatever the features do."""
+    reply = db.session.get(SmsReply, reply_id)
+    if reply is None:
+        return  # purged or deleted with its sender's account meanwhile
     claimed = any(result for _, result in sms_received.send(reply))
-    if not claimed and kind == SmsReplyKind.MESSAGE and reply.problem is None:
+    if not claimed and reply.kind == SmsReplyKind.MESSAGE and reply.problem is None:
         if reply.user_id is not None:
             sms_unclaimed.send(reply)
         else:
             answer_unknown_number(reply)
     sms_filed.send(reply)
-    return reply
 
 
 def unknown_number_text() -> str:
