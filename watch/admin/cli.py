@@ -98,3 +98,12 @@ def reset_mfa(email: str) -> None:
     mfa_services.reset(user)
     db.session.commit()
     click.echo(f"two-factor login reset for {user.email}; they set it up again at their next login")
+
+
+@users_cli.command("reencrypt-totp")
+def reencrypt_totp() -> None:
+    """After putting a new key first in TOTP_ENCRYPTION_KEYS: encrypt every TOTP secret with it, so the old key can go."""
+    count = mfa_services.reencrypt_secrets()
+    db.session.commit()
+    click.echo(f"{count} two-factor secrets encrypted with the first key of TOTP_ENCRYPTION_KEYS; "
+               "older keys can now be removed")

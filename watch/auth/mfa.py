@@ -171,6 +171,18 @@ def disable(user: User) -> None:
     record(actions.MFA_DISABLED, subject=user, actor=user)
 
 
+def reencrypt_secrets() -> int:
+    """Write every stored TOTP secret again with the first key of TOTP_ENCRYPTION_KEYS; returns how many.
+
+    After a new key was put first, this lets the old one be removed from the setting.
+    """
+    rows = db.session.execute(db.select(User.id, User.totp_secret).where(User.totp_secret.is_not(None))).all()
+    for user_id, secret in rows:
+        db.session.execute(db.update(User).where(User.id == user_id).values(totp_secret=secret))
+    db.session.flush()
+    return len(rows)
+
+
 def reset(user: User) -> None:
     """An administrator's reset for a lost phone: every session ends, enrolment starts again at next login."""
     _clear(user)

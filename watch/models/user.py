@@ -7,6 +7,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from watch.models.base import Base, UTCDateTime, str_enum, utcnow
+from watch.models.encryption import EncryptedString
 from watch.models.municipality import Municipality
 
 
@@ -53,7 +54,8 @@ class User(UserMixin, Base):
     # Part of every session and remember cookie (see get_id): a new value ends all of them at once.
     session_token: Mapped[str] = mapped_column(String(43), default=new_session_token)
     # TOTP (authenticator app). The secret is kept from the first scan; enrolled once a code was confirmed.
-    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    # Encrypted at rest with TOTP_ENCRYPTION_KEYS: a copy of the database alone gives no one the codes.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255, "TOTP_ENCRYPTION_KEYS"))
     mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last accepted TOTP time step: a code is never accepted twice (RFC 6238, section 5.2).
     totp_last_step: Mapped[int | None]
