@@ -93,7 +93,8 @@ def set_role(email: str, role: str, municipality: str | None) -> None:
 @users_cli.command("reset-mfa")
 @click.option("--email", required=True)
 def reset_mfa(email: str) -> None:
-    """For a lost phone: removes the authenticator and recovery codes; the person sets it up again at login."""
+    """For a lost phone or a lock after wrong codes: removes the authenticator, recovery codes and the lock;
+    the person sets it up again at login."""
     user = _user(email)
     mfa_services.reset(user)
     db.session.commit()

@@ -178,11 +178,15 @@ def verify():
     user = _pending_or_restart()
     if not user.mfa_enabled:
         return redirect(url_for("mfa.enrol"))
+    if user.mfa_locked:  # no code is accepted, not even the right one
+        return render_template("auth/mfa/verify.html", form=None)
     form = VerifyCodeForm()
     if form.validate_on_submit():
         accepted = mfa.verify_second_factor(user, form.code.data)
         if accepted:
             return redirect(log_in(user))
+        if user.mfa_locked:  # that was the last wrong code allowed
+            return render_template("auth/mfa/verify.html", form=None)
         form.code.errors.append(_("That code is not right. Codes change every 30 seconds: try the one shown now."))
     return render_template("auth/mfa/verify.html", form=form)
 

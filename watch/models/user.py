@@ -59,6 +59,8 @@ class User(UserMixin, Base):
     mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last accepted TOTP time step: a code is never accepted twice (RFC 6238, section 5.2).
     totp_last_step: Mapped[int | None]
+    # Set after too many wrong codes (watch/auth/mfa.py): no login until an administrator resets two-factor login.
+    mfa_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Observations: a coordinator's choice to get an email for each new one.
     email_new_observations: Mapped[bool] = mapped_column(default=False, server_default=false())
 
@@ -89,6 +91,10 @@ class User(UserMixin, Base):
     @property
     def mfa_enabled(self) -> bool:
         return self.mfa_enrolled_at is not None
+
+    @property
+    def mfa_locked(self) -> bool:
+        return self.mfa_locked_at is not None
 
     @property
     def mfa_required(self) -> bool:
