@@ -64,6 +64,8 @@ class Config:
     # Uploaded photos live outside static/ and are served only through access checks.
     # None: <instance folder>/uploads.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
+    # Photos decoded at once on one machine (all workers together); each may take up to about 160 MB meanwhile.
+    PHOTO_DECODE_SLOTS = int(os.environ.get("PHOTO_DECODE_SLOTS", "2"))
     # Observations older than this are anonymised (text, vehicle, place detail, photo, reporter removed).
     OBSERVATION_RETENTION_DAYS = int(os.environ.get("OBSERVATION_RETENTION_DAYS", "365"))
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
