@@ -81,6 +81,10 @@ class RegistrationForm(FlaskForm):
         self.municipality.validators = [InputRequired(_l("Choose your municipality."))]
 
 
+class ConfirmRegistrationForm(FlaskForm):
+    submit = SubmitField(_l("Create my account"))
+
+
 class LoginForm(FlaskForm):
     email = email_field()
     password = current_password_field(_l("Password"), _l("Enter your password."))

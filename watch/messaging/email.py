@@ -52,6 +52,13 @@ def email_user(user: User, template: str, **context) -> None:
     deliver_email(user.email, subject, body, user.id)
 
 
+def email_address(address: str, locale: str, template: str, **context) -> None:
+    """Queue an email to an address with no account yet (a registration to confirm), in the language chosen."""
+    with force_locale(locale):
+        subject, body = render_email(template, **context)
+    deliver_email(address, subject, body, None)
+
+
 @app_task(retries=5, retry_delay=60)
 def deliver_email(to: str, subject: str, body: str, user_id: int | None = None) -> None:
     config = current_app.config
