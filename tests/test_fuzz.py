@@ -234,7 +234,8 @@ def _confirm_registration(w, draw):
     registration = Registration(name="Maja Ekström", email=f"maja{next(_serial)}@exempel.se",
                                 password_hash=hash_password("Grind-och-staket-9"), municipality_id=w.own.id,
                                 locale="sv", phone="+46701234567")
-    return Submission(w.client("anonymous"), "/register/confirm/{token}", path={"token": registration_token(registration)})
+    return Submission(w.client("anonymous"), "/register/confirm/{token}",
+                      path={"token": registration_token(registration)})
 
 
 def _login(w, draw):

@@ -103,7 +103,9 @@ def reset_mfa(email: str) -> None:
 
 @users_cli.command("reencrypt-totp")
 def reencrypt_totp() -> None:
-    """After putting a new key first in TOTP_ENCRYPTION_KEYS: encrypt every TOTP secret with it, so the old key can go."""
+    """After putting a new key first in TOTP_ENCRYPTION_KEYS: encrypt every TOTP secret with it.
+
+    The old key can then be removed from the setting."""
     count = mfa_services.reencrypt_secrets()
     db.session.commit()
     click.echo(f"{count} two-factor secrets encrypted with the first key of TOTP_ENCRYPTION_KEYS; "

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from watch.core import ratelimit
 from watch.auth import mfa, services
 from watch.auth.forms import (
-    ConfirmRegistrationForm, EnrolForm, ForgotPasswordForm, LoginForm, LogOutEverywhereForm, PasswordChangeForm, PasswordConfirmForm,
-    ProfileForm, RegistrationForm, ResetPasswordForm, VerifyCodeForm,
+    ConfirmRegistrationForm, EnrolForm, ForgotPasswordForm, LoginForm, LogOutEverywhereForm, PasswordChangeForm,
+    PasswordConfirmForm, ProfileForm, RegistrationForm, ResetPasswordForm, VerifyCodeForm,
 )
 from watch.core.i18n import LANGUAGE_COOKIE
 from watch.messaging.email import email_address, email_user
@@ -55,9 +55,9 @@ def register():
         )
         # The same answer whether or not the address has an account: only its owner learns which, by email.
         if existing is None:
+            link = _public_url("auth.confirm_registration", token=services.registration_token(registration))
             email_address(registration.email, registration.locale, "messaging/email/registration_confirm.txt",
-                          name=registration.name,
-                          link=_public_url("auth.confirm_registration", token=services.registration_token(registration)))
+                          name=registration.name, link=link)
         elif existing.active:
             email_user(existing, "messaging/email/registration_attempt.txt", login_link=_public_url("auth.login"),
                        reset_link=_public_url("auth.forgot_password"))

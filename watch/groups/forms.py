@@ -150,7 +150,8 @@ class BoatForm(GroupDetailsForm):
     site_type = SelectField(_l("Type"), coerce=BoatSiteType,
                             choices=[SelectChoice(value, label) for value, label in labels.SITE_TYPE.items()],
                             validators=[InputRequired(_l("Choose the type."))])
-    address = StringField(_l("Address"), validators=[SingleLine(), DataRequired(_l("Enter the address of the harbour.")),
+    address = StringField(_l("Address"), validators=[SingleLine(),
+                                                     DataRequired(_l("Enter the address of the harbour.")),
                                                      Length(max=200, message=_l("At most 200 characters."))],
                           render_kw={"autocomplete": "street-address"})
     berths = _count_field(_l("Number of berths"), _l("Enter how many berths there are."),

@@ -79,9 +79,11 @@ class ObservationForm(FlaskForm):
                                        message=_l("Letters and digits only, e.g. ABC 123."))],
         render_kw={"autocapitalize": "characters", "autocomplete": "off"},
     )
-    vehicle_colour = StringField(_l("Colour"), validators=[SingleLine(), Length(max=40, message=_l("At most %(max)d characters.", max=40))])
+    vehicle_colour = StringField(_l("Colour"), validators=[
+        SingleLine(), Length(max=40, message=_l("At most %(max)d characters.", max=40))])
     vehicle_make = StringField(_l("Make and model"),
-                               validators=[SingleLine(), Length(max=60, message=_l("At most %(max)d characters.", max=60))])
+                               validators=[SingleLine(),
+                                           Length(max=60, message=_l("At most %(max)d characters.", max=60))])
     description = TextAreaField(
         _l("What happened?"),
         validators=[Length(max=DESCRIPTION_MAX, message=_l("At most %(max)d characters. Shorten the text a little.",
@@ -147,7 +149,8 @@ class ObservationForm(FlaskForm):
 
 
 class TriageForm(FlaskForm):
-    status = StringField(validators=[SingleLine()])  # never rendered as an input: the value comes from the button pressed
+    # Never rendered as an input: the value comes from the button pressed.
+    status = StringField(validators=[SingleLine()])
     note = TextAreaField(
         _l("Note to the reporter (optional)"),
         validators=[Length(max=NOTE_MAX, message=_l("At most %(max)d characters.", max=NOTE_MAX))],
