@@ -26,6 +26,14 @@ if [ ! -s instance/secret_key ]; then
 fi
 SECRET_KEY="$(cat instance/secret_key)"
 export SECRET_KEY
+# The same for the key that encrypts the TOTP secrets: a new one would make every stored secret unreadable.
+if [ ! -s instance/totp_key ]; then
+  (umask 077 && "$BIN/python" -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" \
+    > instance/totp_key)
+  echo "made a new TOTP_ENCRYPTION_KEYS in instance/totp_key"
+fi
+TOTP_ENCRYPTION_KEYS="${TOTP_ENCRYPTION_KEYS:-$(cat instance/totp_key)}"
+export TOTP_ENCRYPTION_KEYS
 
 "$BIN/python" -c "import redis, sys; redis.Redis.from_url(sys.argv[1]).ping()" "$REDIS_URL" \
   || { echo "Redis does not answer at $REDIS_URL" >&2; exit 1; }

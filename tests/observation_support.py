@@ -1,5 +1,7 @@
 """Groups, observations and photos for the observation tests (unit and browser)."""
 import io
+import struct
+import zlib
 from datetime import timedelta
 
 from PIL import ExifTags, Image
@@ -55,3 +57,16 @@ def photo_with_gps(size=(3000, 2000), fmt="JPEG") -> bytes:
 def has_gps(data: bytes) -> bool:
     with Image.open(io.BytesIO(data)) as image:
         return bool(image.getexif().get_ifd(ExifTags.IFD.GPSInfo))
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A one-colour PNG whose header says width × height: a few hundred KB on disk, width × height × 4 bytes
+    once decoded (7,740 × 7,740: 230 KB, 240 MB). Written chunk by chunk, so making it costs no such memory."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = bytes(1 + width * 3)  # filter byte, then black RGB pixels
+    packer = zlib.compressobj(9)
+    pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")

@@ -15,6 +15,7 @@ from tests.observation_support import file_observation, photo_with_gps
 from watch.observations.photos import clean_photo, stored_photo
 from watch.alerts.services import Targeting, create_alert
 from watch.models import SmsReply, SmsReplyKind
+from watch.auth.services import Registration, registration_token
 from watch.models import AlertTarget, CitizenPromise, Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
 
 ROLES = (
@@ -109,6 +110,12 @@ def promise_url(world: World) -> str:
     return f"/lagesbild/{world.municipality.slug}/promises/{promise.id}/edit"
 
 
+def registration_url(world: World) -> str:
+    registration = Registration(name="Maja Ekström", email="maja.ekstrom@exempel.se", password_hash="x",
+                                municipality_id=world.municipality.id, locale="sv", phone=None)
+    return f"/register/confirm/{registration_token(registration)}"
+
+
 def alert_url(suffix: str = ""):
     """An alert by the municipality's police officer to every approved group's contact persons."""
 
@@ -162,6 +169,9 @@ MATRIX = {
     ("main.healthz", "GET"): (lambda w: "/healthz", everyone(200)),
     ("auth.register", "GET"): (lambda w: "/register", split(200, 302)),
     ("auth.register", "POST"): (lambda w: "/register", split(200, 302)),
+    # The link emailed to finish registering: anonymous visitors confirm (the POST makes the account).
+    ("auth.confirm_registration", "GET"): (lambda w: registration_url(w), split(200, 302)),
+    ("auth.confirm_registration", "POST"): (lambda w: registration_url(w), everyone(302)),
     ("auth.login", "GET"): (lambda w: "/login", split(200, 302)),
     ("auth.login", "POST"): (lambda w: "/login", split(200, 302)),
     ("auth.logout", "POST"): (lambda w: "/logout", everyone(302)),

@@ -1,7 +1,13 @@
+import json
+import re
+import time
+from dataclasses import asdict
+
 import pytest
 from sqlalchemy import func, select
 
-from watch.models import Role, User
+from watch.auth.services import _registration_cipher, registration_from_token
+from watch.models import OutboxMessage, Role, User
 from tests.conftest import PASSWORD
 
 
@@ -21,27 +27,98 @@ def user_count(db) -> int:
     return db.session.scalar(select(func.count(User.id)))
 
 
-def test_resident_registers_and_is_logged_in(client, factory, db):
+def registration_link(db, address: str) -> str:
+    [email] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)).all()
+    return re.search(r"https?://\S+(/register/confirm/\S+)", email.body).group(1)
+
+
+def flashes(client) -> list:
+    with client.session_transaction() as session:
+        return list(session.get("_flashes", []))
+
+
+def test_resident_registers_confirms_by_email_and_is_logged_in(app, client, factory, db):
     municipality = factory.municipality()
-    response = client.post("/register", data=registration(municipality))
+    response = client.post("/register", data=registration(municipality, locale="en"))
+    assert response.status_code == 302 and response.location == "/"
+    assert user_count(db) == 0  # nothing is made until the owner of the address opens the link
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Nästan klart: vi har skickat ett mejl till eva.sjoberg@exempel.se." in page and "Logga in" in page
+
+    [email] = db.session.scalars(select(OutboxMessage)).all()
+    assert email.subject == "Finish creating your Grannsamverkan account"  # in the language chosen in the form
+    assert email.body.startswith("Hello Eva Sjöberg,") and "Hamnvägen" not in email.body
+    link = registration_link(db, "eva.sjoberg@exempel.se")
+    page = client.get(link).get_data(as_text=True)
+    assert "Eva Sjöberg" in page and "Oxelösund" in page and "Skapa mitt konto" in page
+    assert user_count(db) == 0  # a mail scanner opening the link makes nothing
+
+    response = client.post(link)
     assert response.status_code == 302
     user = db.session.scalar(select(User))
     assert user.name == "Eva Sjöberg" and user.role == Role.RESIDENT and user.municipality_id == municipality.id
-    assert user.phone == "+46701234567"
+    assert user.phone == "+46701234567" and user.locale == "en"
     assert user.password_hash.startswith("$argon2id$")
     page = client.get(response.location).get_data(as_text=True)
-    assert "Välkommen, Eva Sjöberg!" in page and "Logga ut" in page
+    assert "Welcome, Eva Sjöberg!" in page and "Log out" in page  # logged in, in the language chosen
+    client.post("/logout")
+    assert client.post("/login", data={"email": user.email, "password": "Hamnvägen-12-brygga"}).status_code == 302
+
+    # The link again: the account exists now, so it says so and makes no second one.
+    again = app.test_client().get(link)
+    assert again.status_code == 302 and again.location == "/login" and user_count(db) == 1
 
 
-def test_email_is_unique_whatever_the_case(client, factory, db):
+def test_registering_with_an_existing_address_answers_exactly_like_a_new_one(app, factory, db):
     municipality = factory.municipality()
-    factory.user(email="eva.sjoberg@exempel.se")
-    response = client.post("/register", data=registration(municipality, email="Eva.Sjoberg@EXEMPEL.se"))
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "Det finns redan ett konto med den e-postadressen" in page
-    assert 'value="Eva Sjöberg"' in page  # what was typed is kept
+    owner = factory.user(name="Eva Lind", email="eva.sjoberg@exempel.se", locale="en")
+    before = (owner.name, owner.password_hash, owner.session_token, owner.locale, owner.phone)
+    answers = []
+    for address in ("Eva.Sjoberg@EXEMPEL.se", "Maria.Holm@EXEMPEL.se"):  # taken (whatever the case), then new
+        client = app.test_client()
+        response = client.post("/register", data=registration(municipality, email=address, name="Eva Sjöberg"))
+        answers.append((response.status_code, response.location,
+                        [(kind, text.replace(address.lower(), "<address>")) for kind, text in flashes(client)],
+                        response.get_data(as_text=True)))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 302 and answers[0][2][0][1].startswith("Nästan klart: vi har skickat ett mejl till")
+
     assert user_count(db) == 1
+    db.session.refresh(owner)
+    assert (owner.name, owner.password_hash, owner.session_token, owner.locale, owner.phone) == before
+    [email] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == owner.email)).all()
+    assert email.subject == "Someone tried to create a Grannsamverkan account with your address"  # their language
+    assert email.body.startswith("Hello Eva Lind,") and "no new one was made" in email.body
+    assert "http://127.0.0.1:5000/login" in email.body and "http://127.0.0.1:5000/password/forgot" in email.body
+    assert "/register/confirm/" not in email.body and "Hamnvägen" not in email.body
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2  # the new address got its link
+
+
+def test_a_deactivated_account_gets_no_email_and_the_same_answer(client, factory, db):
+    municipality = factory.municipality()
+    owner = factory.user(email="eva.sjoberg@exempel.se")
+    owner.active = False
+    db.session.commit()
+    response = client.post("/register", data=registration(municipality))
+    assert response.status_code == 302 and response.location == "/"
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0 and user_count(db) == 1
+
+
+def test_a_link_that_is_old_broken_or_tampered_with_makes_nothing(app, client, factory, db):
+    municipality = factory.municipality()
+    client.post("/register", data=registration(municipality))
+    link = registration_link(db, "eva.sjoberg@exempel.se")
+    token = link.rsplit("/", 1)[1]
+    with app.test_request_context():
+        typed = registration_from_token(token)
+        old = _registration_cipher().encrypt_at_time(json.dumps(asdict(typed)).encode(),
+                                                     int(time.time()) - 25 * 3600).decode()
+    tampered = token[:40] + ("A" if token[40] != "A" else "B") + token[41:]
+    for bad in (old, token[:-10], tampered, "inte-en-länk"):
+        assert "Länken fungerar inte." in client.get(f"/register/confirm/{bad}").get_data(as_text=True)
+        assert client.post(f"/register/confirm/{bad}").status_code == 200
+    assert user_count(db) == 0
+    assert client.post(link).status_code == 302 and user_count(db) == 1
 
 
 @pytest.mark.parametrize(
@@ -133,3 +210,14 @@ def test_profile_edit_keeps_typed_values_on_error_and_saves_when_valid(db, facto
 def test_profile_requires_login(client, db):
     response = client.get("/profile")
     assert response.status_code == 302 and response.location.startswith("/login?next=")
+
+
+def test_registration_emails_are_limited_per_address_taken_or_new_alike(limited_app):
+    app, factory = limited_app
+    municipality = factory.municipality()
+    factory.user(email="eva.sjoberg@exempel.se")
+    for address in ("eva.sjoberg@exempel.se", "maria.holm@exempel.se"):
+        statuses = [app.test_client().post("/register", data=registration(municipality, email=address),
+                                           environ_base={"REMOTE_ADDR": f"10.0.{len(address)}.{n}"}).status_code
+                    for n in range(4)]
+        assert statuses == [302, 302, 302, 429], address

@@ -44,7 +44,7 @@ from watch.messaging.forms import UNKNOWN_DEMO_NUMBER
 from watch.messaging.optouts import opt_in
 from watch.alerts.services import Targeting, create_alert
 from watch.messaging.verification import start_verification
-from watch.auth.services import password_reset_token
+from watch.auth.services import Registration, hash_password, password_reset_token, registration_token
 from watch.core.weeks import local_zone
 from watch.groups.registration import DETAIL_FIELDS
 from watch.models import (
@@ -231,6 +231,14 @@ def _register(w, draw):
         "municipality": str(w.own.id), "locale": "sv", "phone": "070-123 45 67"})
 
 
+def _confirm_registration(w, draw):
+    registration = Registration(name="Maja Ekström", email=f"maja{next(_serial)}@exempel.se",
+                                password_hash=hash_password("Grind-och-staket-9"), municipality_id=w.own.id,
+                                locale="sv", phone="+46701234567")
+    return Submission(w.client("anonymous"), "/register/confirm/{token}",
+                      path={"token": registration_token(registration)})
+
+
 def _login(w, draw):
     role = draw(st.sampled_from(["member", "coordinator"]))
     return Submission(w.client("anonymous"), "/login?next={next}", {"email": w.people[role].email, "password": PASSWORD},
@@ -263,7 +271,8 @@ def _log_out_everywhere(w, draw):
 
 def _verify(w, draw):
     person, _ = w.fresh(Role.COORDINATOR, logged_in=False)
-    return Submission(pending_login(w, person), "/login/code", {"code": pyotp.TOTP(person.totp_secret).now()})
+    return Submission(pending_login(w, person), "/login/code", {"code": pyotp.TOTP(person.totp_secret).now()},
+                      allowed=frozenset({"audit_event"}))  # a wrong code is audited (and counts towards the lock)
 
 
 def _enrol(w, draw):
@@ -536,6 +545,7 @@ def _edit_promise(w, draw):
 FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "main.set_language": _language,
     "auth.register": _register,
+    "auth.confirm_registration": _confirm_registration,
     "auth.login": _login,
     "auth.logout": lambda w, draw: Submission(w.client(draw(st.sampled_from(["anonymous", "member"]))), "/logout"),
     "auth.profile": _profile,

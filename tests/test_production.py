@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from watch.config import DEVELOPMENT_TOTP_KEYS
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+PRODUCTION_TOTP_KEY = "5Yb3s0-Vn0XhLZgZ0rFqI8cU2bB9vQ4s4Jf8m1yA0kE="
 
 
 def _free_port() -> int:
@@ -27,6 +30,9 @@ def _production_env(tmp_path, **extra) -> dict:
                DATABASE_URL=f"sqlite:///{tmp_path}/prod.db", HUEY_SQLITE_PATH=str(tmp_path / "huey.db"),
                UPLOAD_FOLDER=str(tmp_path / "uploads"), SMS_BACKEND="outbox")
     env.pop("REDIS_URL", None)
+    # Production refuses to start without shared rate-limit counters and a key for the TOTP secrets. Only
+    # POSTs touch the counters, and these tests send none, so no Redis needs to answer at this address.
+    env.update(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15", TOTP_ENCRYPTION_KEYS=PRODUCTION_TOTP_KEY)
     env.update(extra)
     return env
 
@@ -93,3 +99,26 @@ def test_cookies_are_secure_unless_an_operator_says_plain_http_on_purpose(tmp_pa
               'bool(app.config["STRICT_TRANSPORT_SECURITY"])'
     assert _production_setting(tmp_path, setting) == "True True True"
     assert _production_setting(tmp_path, setting, SECURE_COOKIES="false") == "False False False"
+
+
+def _production_start(tmp_path, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from watch import create_app; create_app()"],
+                          env=_production_env(tmp_path, **env), cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"RATELIMIT_STORAGE_URI": ""}, "Production needs shared rate-limit counters"),
+    ({"RATELIMIT_STORAGE_URI": "memory://"}, "Production needs shared rate-limit counters"),
+    ({"TOTP_ENCRYPTION_KEYS": ""}, "TOTP_ENCRYPTION_KEYS must be set in production"),
+    ({"TOTP_ENCRYPTION_KEYS": "hemligt"}, "not a Fernet key"),
+    ({"TOTP_ENCRYPTION_KEYS": f"{PRODUCTION_TOTP_KEY},{DEVELOPMENT_TOTP_KEYS[0]}"}, "the development key"),
+])
+def test_production_refuses_to_start_without_shared_rate_limits_or_a_totp_key(tmp_path, env, message):
+    started = _production_start(tmp_path, **env)
+    assert started.returncode != 0 and message in started.stderr
+
+
+def test_production_starts_with_redis_for_the_counters_and_a_totp_key(tmp_path):
+    # REDIS_URL alone is enough for the counters; the app does not connect before it needs to.
+    started = _production_start(tmp_path, RATELIMIT_STORAGE_URI="", REDIS_URL="redis://127.0.0.1:6379/15")
+    assert started.returncode == 0, started.stderr

@@ -36,8 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def init_extensions(app: Flask) -> None:
     from watch import jobs
-    from watch.core import i18n, input_guard, logs, redact, security, static_files, templating, transaction
+    from watch.core import i18n, input_guard, logs, memory, redact, security, static_files, templating, transaction
 
+    memory.return_large_blocks_to_the_system()  # decoded photos must not keep a worker big (watch/core/memory.py)
     db.init_app(app)
     transaction.init_app(app)  # first registered, so its after_request hook runs last
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True)

@@ -1,6 +1,10 @@
 """Configuration classes. The development default needs no setup; production reads env."""
+import base64
+import hashlib
 import logging
 import os
+
+from cryptography.fernet import Fernet
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 # The checkout: templates/, static/, translations/, migrations/ and instance/ sit beside the package.
@@ -9,6 +13,14 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def development_key(label: str) -> str:
+    """A fixed Fernet key made from a label, so the demo works without setup; production refuses these."""
+    return base64.urlsafe_b64encode(hashlib.sha256(f"grannsamverkan {label}".encode()).digest()).decode()
+
+
+DEVELOPMENT_TOTP_KEYS = [development_key("development totp"), development_key("testing totp")]
 
 
 def database_url(url: str | None) -> str | None:
@@ -22,6 +34,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))  # None: SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # TOTP secrets are encrypted at rest (watch/models/encryption.py) with these Fernet keys, comma-separated:
+    # the first encrypts, every one decrypts, so a new key goes first while the old one still reads.
+    TOTP_ENCRYPTION_KEYS = _env_list("TOTP_ENCRYPTION_KEYS", "")
     REDIS_URL = os.environ.get("REDIS_URL")
     # Rate-limit counters: Redis when REDIS_URL is set (create_app), else this process's memory.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
@@ -49,6 +64,8 @@ class Config:
     # Uploaded photos live outside static/ and are served only through access checks.
     # None: <instance folder>/uploads.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
+    # Photos decoded at once on one machine (all workers together); each may take up to about 160 MB meanwhile.
+    PHOTO_DECODE_SLOTS = int(os.environ.get("PHOTO_DECODE_SLOTS", "2"))
     # Observations older than this are anonymised (text, vehicle, place detail, photo, reporter removed).
     OBSERVATION_RETENTION_DAYS = int(os.environ.get("OBSERVATION_RETENTION_DAYS", "365"))
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
@@ -105,6 +122,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    TOTP_ENCRYPTION_KEYS = Config.TOTP_ENCRYPTION_KEYS or [DEVELOPMENT_TOTP_KEYS[0]]
     DEBUG = False
     SHOW_DEMO_OUTBOX = True
 
@@ -113,6 +131,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret"
+    TOTP_ENCRYPTION_KEYS = [DEVELOPMENT_TOTP_KEYS[1]]
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     # Cheap hashes keep the suite fast; production uses the defaults above.
@@ -148,6 +167,25 @@ def check_production(config) -> None:
         raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters")
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         raise RuntimeError("DATABASE_URL must be set in production")
+    limits = config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or ""
+    if not limits or limits.startswith("memory:"):
+        # Counters in each process's memory multiply the allowed guesses of passwords and codes by the
+        # number of gunicorn workers and instances.
+        raise RuntimeError("Production needs shared rate-limit counters: set REDIS_URL (or RATELIMIT_STORAGE_URI "
+                           "to a redis:// address), not memory://")
+    keys = config.get("TOTP_ENCRYPTION_KEYS") or []
+    if not keys:
+        raise RuntimeError("TOTP_ENCRYPTION_KEYS must be set in production: one or more Fernet keys, comma-separated "
+                           "(make one with: python -c 'from cryptography.fernet import Fernet; "
+                           "print(Fernet.generate_key().decode())')")
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise RuntimeError("TOTP_ENCRYPTION_KEYS holds a value that is not a Fernet key "
+                               "(32 bytes in url-safe base64, 44 characters)") from None
+        if key in DEVELOPMENT_TOTP_KEYS:
+            raise RuntimeError("TOTP_ENCRYPTION_KEYS holds the development key, which is public; make a new one")
     if config.get("SMS_BACKEND") == "twilio" and not (
         config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN")
         and (config.get("TWILIO_FROM") or config.get("TWILIO_MESSAGING_SERVICE_SID"))

@@ -1,4 +1,9 @@
+import re
+
 from playwright.sync_api import expect
+from sqlalchemy import select
+
+from watch.models import OutboxMessage
 
 from tests.conftest import PASSWORD
 
@@ -17,7 +22,7 @@ def test_front_page_on_a_phone_in_swedish(page, audit, factory):
     audit(page)
 
 
-def test_register_switch_language_log_out_and_in(page, audit, factory):
+def test_register_switch_language_log_out_and_in(page, audit, factory, db):
     factory.municipality("Oxelösund", "0481")
     page.goto("/register")
     audit(page)
@@ -33,6 +38,15 @@ def test_register_switch_language_log_out_and_in(page, audit, factory):
 
     page.get_by_label("Lösenord").fill("Ramdalsvägen-3-grind")
     page.get_by_role("button", name="Skapa konto").click()
+    expect(page.get_by_text("Nästan klart: vi har skickat ett mejl till maria.holm@exempel.se.")).to_be_visible()
+    audit(page)
+
+    # The account is made from the link in the email, which only the owner of the address gets.
+    email = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "maria.holm@exempel.se"))
+    page.goto(re.search(r"/register/confirm/\S+", email.body).group(0))
+    expect(page.get_by_text("Oxelösund")).to_be_visible()
+    audit(page)
+    page.get_by_role("button", name="Skapa mitt konto").click()
     expect(page.get_by_text("Välkommen, Maria Holm!")).to_be_visible()
     audit(page)
 

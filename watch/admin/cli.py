@@ -93,8 +93,20 @@ def set_role(email: str, role: str, municipality: str | None) -> None:
 @users_cli.command("reset-mfa")
 @click.option("--email", required=True)
 def reset_mfa(email: str) -> None:
-    """For a lost phone: removes the authenticator and recovery codes; the person sets it up again at login."""
+    """For a lost phone or a lock after wrong codes: removes the authenticator, recovery codes and the lock;
+    the person sets it up again at login."""
     user = _user(email)
     mfa_services.reset(user)
     db.session.commit()
     click.echo(f"two-factor login reset for {user.email}; they set it up again at their next login")
+
+
+@users_cli.command("reencrypt-totp")
+def reencrypt_totp() -> None:
+    """After putting a new key first in TOTP_ENCRYPTION_KEYS: encrypt every TOTP secret with it.
+
+    The old key can then be removed from the setting."""
+    count = mfa_services.reencrypt_secrets()
+    db.session.commit()
+    click.echo(f"{count} two-factor secrets encrypted with the first key of TOTP_ENCRYPTION_KEYS; "
+               "older keys can now be removed")

@@ -14,7 +14,7 @@ from watch.core.postcodes import PostcodeError, read_postcodes
 from watch.groups import labels
 from watch.models import AlertAudience, AlertChannel, AlertTarget, GroupKind
 from watch.messaging.sms_encoding import count as count_sms
-from watch.core.validators import PhoneNumber
+from watch.core.validators import PhoneNumber, SingleLine
 
 BODY_MAX = 918  # six GSM-7 segments
 TARGETING_FIELDS = ("municipality", "target", "kind", "groups", "postcodes", "audience")
@@ -61,6 +61,7 @@ class ComposeForm(FlaskForm):
     )
     postcodes = StringField(
         _l("Postcodes"),
+        validators=[SingleLine()],
         description=_l("Five digits each, separated by commas, for example 613 31, 613 32."),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
@@ -153,7 +154,7 @@ class ComposeForm(FlaskForm):
 class SendCodeForm(FlaskForm):
     phone = TelField(
         _l("Mobile number"),
-        validators=[DataRequired(_l("Enter your mobile number.")), PhoneNumber()],
+        validators=[SingleLine(), DataRequired(_l("Enter your mobile number.")), PhoneNumber()],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
     send = SubmitField(_l("Send code"))
@@ -162,7 +163,7 @@ class SendCodeForm(FlaskForm):
 class ConfirmCodeForm(FlaskForm):
     code = StringField(
         _l("Code from the SMS"),
-        validators=[DataRequired(_l("Enter the code from the SMS.")),
+        validators=[SingleLine(), DataRequired(_l("Enter the code from the SMS.")),
                     Regexp(r"^\s*\d{6}\s*$", message=_l("The code is six digits."))],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 6},

@@ -10,6 +10,8 @@ MFA_ENROLLED = "mfa.enrolled"
 MFA_DISABLED = "mfa.disabled"
 MFA_RESET = "mfa.reset"
 MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used"
+MFA_CODE_FAILED = "mfa.code_failed"
+MFA_LOCKED = "mfa.locked"
 ROLE_CHANGED = "user.role_changed"
 DATA_EXPORTED = "privacy.data_exported"
 ACCOUNT_DELETED = "privacy.account_deleted"
@@ -37,6 +39,8 @@ LABELS = {
     MFA_DISABLED: _l("Two-factor login turned off"),
     MFA_RESET: _l("Two-factor login reset by an administrator"),
     MFA_RECOVERY_CODE_USED: _l("Recovery code used"),
+    MFA_CODE_FAILED: _l("Wrong two-factor code at login"),
+    MFA_LOCKED: _l("Two-factor login locked after wrong codes"),
     ROLE_CHANGED: _l("Role changed"),
     DATA_EXPORTED: _l("Personal data downloaded"),
     ACCOUNT_DELETED: _l("Account deleted"),

@@ -4,7 +4,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
-from watch.core.validators import PASSWORD_MAX, PhoneNumber, StrongPassword
+from watch.core.validators import PASSWORD_MAX, PhoneNumber, SingleLine, StrongPassword
 
 LANGUAGE_CHOICES = [SelectChoice("sv", "Svenska", {"lang": "sv"}), SelectChoice("en", "English", {"lang": "en"})]
 
@@ -12,7 +12,8 @@ LANGUAGE_CHOICES = [SelectChoice("sv", "Svenska", {"lang": "sv"}), SelectChoice(
 def name_field() -> StringField:
     return StringField(
         _l("Name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=100, message=_l("At most 100 characters."))],
+        validators=[SingleLine(), DataRequired(_l("Enter your name.")),
+                    Length(max=100, message=_l("At most 100 characters."))],
         render_kw={"autocomplete": "name"},
     )
 
@@ -20,7 +21,7 @@ def name_field() -> StringField:
 def phone_field() -> TelField:
     return TelField(
         _l("Mobile number (optional)"),
-        validators=[PhoneNumber()],
+        validators=[SingleLine(), PhoneNumber()],
         description=_l("Used for SMS warnings once you have verified it. Swedish numbers only."),
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
@@ -32,7 +33,7 @@ def language_field() -> SelectField:
 
 def email_field() -> EmailField:
     return EmailField(
-        _l("Email"), validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
+        _l("Email"), validators=[SingleLine(), DataRequired(_l("Enter your email address.")), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
 
@@ -61,6 +62,7 @@ class RegistrationForm(FlaskForm):
     email = EmailField(
         _l("Email"),
         validators=[
+            SingleLine(),
             DataRequired(_l("Enter your email address.")),
             Email(_l("Enter an email address like namn@exempel.se."), check_deliverability=False),
             Length(max=254, message=_l("At most 254 characters.")),
@@ -77,6 +79,10 @@ class RegistrationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.municipality.choices = [SelectChoice(m.id, m.name) for m in municipalities]
         self.municipality.validators = [InputRequired(_l("Choose your municipality."))]
+
+
+class ConfirmRegistrationForm(FlaskForm):
+    submit = SubmitField(_l("Create my account"))
 
 
 class LoginForm(FlaskForm):
@@ -116,7 +122,8 @@ class LogOutEverywhereForm(FlaskForm):
 def code_field(label, description) -> StringField:
     return StringField(
         label,
-        validators=[DataRequired(_l("Enter the code.")), Length(max=20, message=_l("At most 20 characters."))],
+        validators=[SingleLine(), DataRequired(_l("Enter the code.")),
+                    Length(max=20, message=_l("At most 20 characters."))],
         description=description,
         render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off",
                    "spellcheck": "false"},

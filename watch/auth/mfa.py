@@ -19,12 +19,17 @@ from watch.audit.services import record
 from watch.auth.services import end_all_sessions
 from watch.core.security import PENDING_KEY
 from watch.extensions import db
-from watch.models import RecoveryCode, User, utcnow
+from watch.messaging.email import email_user
+from watch.models import AuditEvent, RecoveryCode, User, utcnow
 
 ISSUER = "Grannsamverkan"
 RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 PENDING_LIFETIME = timedelta(minutes=10)
+# Wrong codes at login: this many within the window locks the second factor until an administrator resets it.
+# Only someone with the right password gets to the code step, so a lock means the password is known.
+MAX_CODE_FAILURES = 10
+FAILURE_WINDOW = timedelta(hours=24)
 
 
 # -- pending logins -------------------------------------------------------------------------------
@@ -104,7 +109,13 @@ def confirm_enrolment(user: User, code: str) -> list[str] | None:
 
 
 def verify_second_factor(user: User, code: str) -> bool:
-    """A TOTP code or an unused recovery code; a recovery code is spent by using it."""
+    """A TOTP code or an unused recovery code; a recovery code is spent by using it.
+
+    Nothing is accepted while the second factor is locked. Each wrong code is an audit event, and the
+    MAX_CODE_FAILURES-th within FAILURE_WINDOW locks it and tells the person by email.
+    """
+    if user.mfa_locked:
+        return False
     code = normalise_code(code)
     if _accept_totp(user, code):
         return True
@@ -114,11 +125,35 @@ def verify_second_factor(user: User, code: str) -> bool:
         )
     )
     if recovery is None:
+        _count_failure(user)
         return False
     recovery.used_at = utcnow()
     db.session.flush()
     record(actions.MFA_RECOVERY_CODE_USED, subject=user, actor=user, remaining=remaining_recovery_codes(user))
     return True
+
+
+def recent_failures(user: User) -> int:
+    """Wrong codes at login within FAILURE_WINDOW, counted from the audit log; none from before (re-)enrolment."""
+    since = utcnow() - FAILURE_WINDOW
+    if user.mfa_enrolled_at is not None:
+        since = max(since, user.mfa_enrolled_at)
+    return db.session.scalar(
+        db.select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action == actions.MFA_CODE_FAILED, AuditEvent.subject_type == "User",
+            AuditEvent.subject_id == user.id, AuditEvent.created_at >= since,
+        )
+    )
+
+
+def _count_failure(user: User) -> None:
+    record(actions.MFA_CODE_FAILED, subject=user, actor=None)
+    db.session.flush()
+    failures = recent_failures(user)
+    if failures >= MAX_CODE_FAILURES:
+        user.mfa_locked_at = utcnow()
+        record(actions.MFA_LOCKED, subject=user, actor=None, failures=failures)
+        email_user(user, "messaging/email/mfa_locked.txt", failures=failures)
 
 
 def normalise_code(code: str) -> str:
@@ -160,6 +195,7 @@ def _clear(user: User) -> None:
     user.totp_secret = None
     user.mfa_enrolled_at = None
     user.totp_last_step = None
+    user.mfa_locked_at = None
     db.session.execute(db.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
 
 
@@ -171,8 +207,20 @@ def disable(user: User) -> None:
     record(actions.MFA_DISABLED, subject=user, actor=user)
 
 
+def reencrypt_secrets() -> int:
+    """Write every stored TOTP secret again with the first key of TOTP_ENCRYPTION_KEYS; returns how many.
+
+    After a new key was put first, this lets the old one be removed from the setting.
+    """
+    rows = db.session.execute(db.select(User.id, User.totp_secret).where(User.totp_secret.is_not(None))).all()
+    for user_id, secret in rows:
+        db.session.execute(db.update(User).where(User.id == user_id).values(totp_secret=secret))
+    db.session.flush()
+    return len(rows)
+
+
 def reset(user: User) -> None:
-    """An administrator's reset for a lost phone: every session ends, enrolment starts again at next login."""
+    """An administrator's reset for a lost phone or a lock: every session ends, enrolment starts again at next login."""
     _clear(user)
     end_all_sessions(user)
     record(actions.MFA_RESET, subject=user)

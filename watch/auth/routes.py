@@ -6,11 +6,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from watch.core import ratelimit
 from watch.auth import mfa, services
 from watch.auth.forms import (
-    EnrolForm, ForgotPasswordForm, LoginForm, LogOutEverywhereForm, PasswordChangeForm, PasswordConfirmForm,
-    ProfileForm, RegistrationForm, ResetPasswordForm, VerifyCodeForm,
+    ConfirmRegistrationForm, EnrolForm, ForgotPasswordForm, LoginForm, LogOutEverywhereForm, PasswordChangeForm,
+    PasswordConfirmForm, ProfileForm, RegistrationForm, ResetPasswordForm, VerifyCodeForm,
 )
 from watch.core.i18n import LANGUAGE_COOKIE
-from watch.messaging.email import email_user
+from watch.messaging.email import email_address, email_user
 from watch.models import User
 from watch.core.phone import display_phone
 from watch.core.ratelimit import limit_posts
@@ -29,8 +29,13 @@ def log_in(user: User) -> str:
     return target if is_safe_redirect(target) else url_for("main.index")
 
 
+def _public_url(endpoint: str, **values) -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limit_posts(ratelimit.REGISTRATION)
+@limit_posts(ratelimit.REGISTRATION_PER_EMAIL, key=ratelimit.per_email_field)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -40,21 +45,53 @@ def register():
         form.municipality.data = request.args.get("municipality", type=int)
         form.locale.data = request.cookies.get(LANGUAGE_COOKIE) or "sv"
     if form.validate_on_submit():
-        if services.email_taken(form.email.data):
-            form.email.errors.append(_("An account with this email already exists. Log in instead."))
-        else:
-            user = services.create_user(
-                name=form.name.data,
-                email=form.email.data,
-                password=form.password.data,
-                municipality=next(m for m in municipalities if m.id == form.municipality.data),
-                locale=form.locale.data,
-                phone=form.phone.data,
-            )
-            login_user(user)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
-            return redirect(url_for("main.index"))
+        registration, existing = services.start_registration(
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            municipality=next(m for m in municipalities if m.id == form.municipality.data),
+            locale=form.locale.data,
+            phone=form.phone.data,
+        )
+        # The same answer whether or not the address has an account: only its owner learns which, by email.
+        if existing is None:
+            link = _public_url("auth.confirm_registration", token=services.registration_token(registration))
+            email_address(registration.email, registration.locale, "messaging/email/registration_confirm.txt",
+                          name=registration.name, link=link)
+        elif existing.active:
+            email_user(existing, "messaging/email/registration_attempt.txt", login_link=_public_url("auth.login"),
+                       reset_link=_public_url("auth.forgot_password"))
+        flash(_("Almost done: we have sent an email to %(email)s. Open the link in it within 24 hours to finish "
+                "creating your account.", email=registration.email), "info")
+        return redirect(url_for("main.index"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@limit_posts(ratelimit.REGISTRATION)
+def confirm_registration(token: str):
+    """The link from the registration email: a button (mail scanners open links) that makes the account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    registration = services.registration_from_token(token)
+    municipality = registration and services.registration_municipality(registration)
+    if registration is None or municipality is None:
+        return render_template("auth/confirm_registration.html", registration=None, form=None)
+    if services.email_taken(registration.email):
+        flash(_("There is already an account with this address. Log in, or choose a new password if you have "
+                "forgotten it."), "info")
+        return redirect(url_for("auth.login"))
+    form = ConfirmRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.finish_registration(registration)
+        except (services.EmailTakenError, LookupError):
+            return render_template("auth/confirm_registration.html", registration=None, form=None)
+        login_user(user)
+        flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/confirm_registration.html", registration=registration, form=form,
+                           municipality=municipality)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -178,11 +215,15 @@ def verify():
     user = _pending_or_restart()
     if not user.mfa_enabled:
         return redirect(url_for("mfa.enrol"))
+    if user.mfa_locked:  # no code is accepted, not even the right one
+        return render_template("auth/mfa/verify.html", form=None)
     form = VerifyCodeForm()
     if form.validate_on_submit():
         accepted = mfa.verify_second_factor(user, form.code.data)
         if accepted:
             return redirect(log_in(user))
+        if user.mfa_locked:  # that was the last wrong code allowed
+            return render_template("auth/mfa/verify.html", form=None)
         form.code.errors.append(_("That code is not right. Codes change every 30 seconds: try the one shown now."))
     return render_template("auth/mfa/verify.html", form=form)
 

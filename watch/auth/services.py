@@ -1,8 +1,12 @@
 """Accounts: creating, authenticating and editing people; passwords and sessions."""
+import base64
 import hashlib
+import json
+from dataclasses import asdict, dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Select, select
@@ -14,6 +18,7 @@ from watch.models import Municipality, Role, User
 from watch.models.user import new_session_token
 
 PASSWORD_RESET_MAX_AGE = 3600  # seconds
+REGISTRATION_MAX_AGE = 24 * 3600  # seconds a link to finish registering works
 
 
 class EmailTakenError(ValueError):
@@ -44,18 +49,20 @@ def create_user(
     *,
     name: str,
     email: str,
-    password: str,
+    password: str | None,
     municipality: Municipality | None,
     role: Role = Role.RESIDENT,
     locale: str = "sv",
     phone: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
+    """A new account; `password_hash` instead of `password` when the password was hashed earlier (registration)."""
     if email_taken(email):
         raise EmailTakenError(email)
     user = User(
         name=name.strip(),
         email=normalise_email(email),
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         municipality=municipality,
         role=role,
         locale=locale,
@@ -155,6 +162,68 @@ def reset_password(user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
     record(actions.PASSWORD_RESET, subject=user, actor=user)
+
+
+# -- registration confirmed by email --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Registration:
+    """What a person typed to register, kept in the link emailed to them until they open it."""
+
+    name: str
+    email: str
+    password_hash: str
+    municipality_id: int
+    locale: str
+    phone: str | None
+
+
+def _registration_cipher() -> Fernet:
+    # Encrypted, not only signed: the link carries the password's hash. A key of its own, made from SECRET_KEY.
+    key = hashlib.sha256(b"grannsamverkan registration link:" + current_app.config["SECRET_KEY"].encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def existing_account(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def start_registration(*, name: str, email: str, password: str, municipality: Municipality, locale: str,
+                       phone: str | None) -> tuple[Registration, User | None]:
+    """Hash the password and pack the registration; with the account that already has this address, if any.
+
+    The password is hashed either way, so the time taken does not tell whether the address has an account.
+    """
+    registration = Registration(name=name.strip(), email=normalise_email(email), password_hash=hash_password(password),
+                                municipality_id=municipality.id, locale=locale, phone=phone)
+    return registration, existing_account(email)
+
+
+def registration_token(registration: Registration) -> str:
+    return _registration_cipher().encrypt(json.dumps(asdict(registration)).encode()).decode("ascii")
+
+
+def registration_from_token(token: str) -> Registration | None:
+    """The registration a link carries while it is less than REGISTRATION_MAX_AGE old; None for anything else."""
+    try:
+        data = json.loads(_registration_cipher().decrypt(token.encode("ascii"), ttl=REGISTRATION_MAX_AGE))
+        return Registration(**data)
+    except (InvalidToken, UnicodeError, ValueError, TypeError):
+        return None
+
+
+def registration_municipality(registration: Registration) -> Municipality | None:
+    return db.session.get(Municipality, registration.municipality_id)
+
+
+def finish_registration(registration: Registration) -> User:
+    """The account, made when its owner opened the link; EmailTakenError if the address has one by now."""
+    municipality = registration_municipality(registration)
+    if municipality is None:
+        raise LookupError("the municipality is gone")
+    return create_user(name=registration.name, email=registration.email, password=None,
+                       password_hash=registration.password_hash, municipality=municipality,
+                       locale=registration.locale, phone=registration.phone)
 
 
 def update_profile(user: User, *, name: str, phone: str | None, locale: str) -> None:

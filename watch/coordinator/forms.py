@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from watch.groups import labels
 from watch.core.postcodes import postcode_prefix
+from watch.core.validators import SingleLine
 from watch.models import GroupKind, GroupStatus
 
 
@@ -45,7 +46,7 @@ class GroupFilterForm(FlaskForm):
     status = SelectField(_l("Status"), validators=[Optional()], choices=[
         SelectChoice("", _l("All statuses")),
         *(SelectChoice(status, label) for status, (label, tone) in labels.STATUS.items())])
-    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=6)],
+    postcode = StringField(_l("Postcode"), validators=[SingleLine(), Optional(), Length(max=6)],
                            description=_l("The whole postcode or its start, like 613 31 or 613."),
                            render_kw={"inputmode": "numeric"})
 

@@ -20,6 +20,8 @@ from watch.extensions import limiter
 # Password guessing from one address; slow enough to make guessing pointless, loose enough for an office NAT.
 LOGIN = "10 per minute;30 per hour"
 REGISTRATION = "10 per hour"
+# Each registration emails the address typed (a link, or "you already have an account"): no mail bombing.
+REGISTRATION_PER_EMAIL = "3 per hour"
 # Reset emails: per address of the requester and per email asked for (no mail bombing of one person).
 PASSWORD_RESET = "10 per hour"
 PASSWORD_RESET_PER_EMAIL = "3 per hour"

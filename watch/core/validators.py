@@ -1,6 +1,9 @@
 """WTForms validators and fields shared by the feature packages."""
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
+from wtforms.validators import StopValidation
 
 from watch.core.phone import PhoneNumberError, normalise_phone
 
@@ -12,6 +15,31 @@ COMMON_PASSWORDS = frozenset(
      "qwerty123", "abcd1234", "11111111", "00000000", "iloveyou", "sommar2024", "sommar2025", "sommar2026",
      "hejsan123", "grannsamverkan"}
 )
+
+
+def has_control_characters(text: str) -> bool:
+    """Line breaks of any kind (CR, LF, NEL, U+2028/9 ...) and other control characters (tab, ESC, DEL ...)."""
+    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text)
+
+
+class SingleLine:
+    """For every one-line field (names, addresses, titles, emails ...): one line of text, no control characters.
+
+    Names and titles end up in email subjects and SMS; a line break there would let whoever typed it
+    write mail headers. Surrounding whitespace (a tab or newline pasted along) is dropped; anything
+    inside is refused with a message, before the field's other validators run. Multi-line fields
+    (TextAreaField) do not use it.
+    """
+
+    message = _l("Write this on one line, without line breaks, tabs or other control characters.")
+
+    def __call__(self, form, field) -> None:
+        if not isinstance(field.data, str):
+            return
+        field.data = field.data.strip()
+        if has_control_characters(field.data):
+            field.errors[:] = []  # one clear message, not also "not an email address" and the like
+            raise StopValidation(self.message)
 
 
 class PhoneNumber:

@@ -8,6 +8,7 @@ from wtforms.validators import (
 
 from watch.groups import labels
 from watch.core.postcodes import PostcodeError, format_postcode, parse_postcodes
+from watch.core.validators import SingleLine
 from watch.models import DEFAULT_WATCH_WEEKS, BoatSiteType
 
 # Roughly Sweden, so a swapped latitude and longitude is caught.
@@ -59,7 +60,7 @@ class Coordinate:
 
 
 def _name_field(label) -> StringField:
-    return StringField(label, validators=[DataRequired(_l("Enter a name for the group.")),
+    return StringField(label, validators=[SingleLine(), DataRequired(_l("Enter a name for the group.")),
                                           Length(max=120, message=_l("At most 120 characters."))])
 
 
@@ -85,18 +86,18 @@ class GroupDetailsForm(FlaskForm):
         description=_l("Shown in the public list of groups. No names or phone numbers here."),
     )
     postcodes = StringField(
-        _l("Postcodes"), validators=[Postcodes()],
+        _l("Postcodes"), validators=[SingleLine(), Postcodes()],
         description=_l("Five digits each, separated by commas, like 613 31, 613 32."),
         render_kw={"inputmode": "numeric", "autocomplete": "postal-code"},
     )
     latitude = StringField(
         _l("Latitude (optional)"),
-        validators=[Coordinate(LATITUDE_RANGE, _l("Enter a latitude in Sweden, like 58.6712."))],
+        validators=[SingleLine(), Coordinate(LATITUDE_RANGE, _l("Enter a latitude in Sweden, like 58.6712."))],
         render_kw={"inputmode": "decimal"},
     )
     longitude = StringField(
         _l("Longitude (optional)"),
-        validators=[Coordinate(LONGITUDE_RANGE, _l("Enter a longitude in Sweden, like 17.1003."))],
+        validators=[SingleLine(), Coordinate(LONGITUDE_RANGE, _l("Enter a longitude in Sweden, like 17.1003."))],
         render_kw={"inputmode": "decimal"},
     )
 
@@ -149,7 +150,8 @@ class BoatForm(GroupDetailsForm):
     site_type = SelectField(_l("Type"), coerce=BoatSiteType,
                             choices=[SelectChoice(value, label) for value, label in labels.SITE_TYPE.items()],
                             validators=[InputRequired(_l("Choose the type."))])
-    address = StringField(_l("Address"), validators=[DataRequired(_l("Enter the address of the harbour.")),
+    address = StringField(_l("Address"), validators=[SingleLine(),
+                                                     DataRequired(_l("Enter the address of the harbour.")),
                                                      Length(max=200, message=_l("At most 200 characters."))],
                           render_kw={"autocomplete": "street-address"})
     berths = _count_field(_l("Number of berths"), _l("Enter how many berths there are."),
@@ -198,7 +200,7 @@ def _optional_int(value):
 
 
 class HouseholdForm(FlaskForm):
-    address = StringField(_l("Address"), validators=[DataRequired(_l("Enter the household's address.")),
+    address = StringField(_l("Address"), validators=[SingleLine(), DataRequired(_l("Enter the household's address.")),
                                                      Length(max=200, message=_l("At most 200 characters."))])
     takes_part = BooleanField(_l("Takes part in Grannsamverkan"), default=True)
     membership = SelectField(_l("Member in the portal (optional)"), coerce=_optional_int,

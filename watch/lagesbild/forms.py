@@ -4,6 +4,7 @@ from wtforms import DateField, HiddenField, StringField, SubmitField, TextAreaFi
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from watch.lagesbild.services import MAX_PERIOD_WEEKS
+from watch.core.validators import SingleLine
 from watch.core.weeks import IsoWeek, Period
 
 SUMMARY_MAX = 4000
@@ -46,8 +47,8 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    first = WeekField(_l("From week"))
-    last = WeekField(_l("To week"))
+    first = WeekField(_l("From week"), validators=[SingleLine()])
+    last = WeekField(_l("To week"), validators=[SingleLine()])
 
     def validate_last(self, field):
         check_period(self.first, field)
@@ -88,7 +89,7 @@ class PublishForm(FlaskForm):
 class PromiseForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        validators=[InputRequired(_l("Give the promise a title.")),
+        validators=[SingleLine(), InputRequired(_l("Give the promise a title.")),
                     Length(max=200, message=_l("At most %(max)d characters.", max=200))],
         description=_l("For example: Safer summer weekends in the guest harbour."),
     )

@@ -7,6 +7,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from watch.models.base import Base, UTCDateTime, str_enum, utcnow
+from watch.models.encryption import EncryptedString
 from watch.models.municipality import Municipality
 
 
@@ -60,7 +61,8 @@ class User(UserMixin, Base):
     # Part of every session and remember cookie (see get_id): a new value ends all of them at once.
     session_token: Mapped[str] = mapped_column(String(43), default=new_session_token)
     # TOTP (authenticator app). The secret is kept from the first scan; enrolled once a code was confirmed.
-    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    # Encrypted at rest with TOTP_ENCRYPTION_KEYS: a copy of the database alone gives no one the codes.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255, "TOTP_ENCRYPTION_KEYS"))
     mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last accepted TOTP time step: a code is never accepted twice (RFC 6238, section 5.2).
     totp_last_step: Mapped[int | None]
@@ -70,6 +72,8 @@ class User(UserMixin, Base):
         str_enum(NoticeChoice, "notice_choice"), default=NoticeChoice.EACH, server_default=NoticeChoice.EACH.value
     )
     daily_summary_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set after too many wrong codes (watch/auth/mfa.py): no login until an administrator resets two-factor login.
+    mfa_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Alerts: SMS only reach a number its owner verified with a code; the channel is their choice,
     # and members (not contact persons) get alerts sent to them only if they opted in.
@@ -98,6 +102,10 @@ class User(UserMixin, Base):
     @property
     def mfa_enabled(self) -> bool:
         return self.mfa_enrolled_at is not None
+
+    @property
+    def mfa_locked(self) -> bool:
+        return self.mfa_locked_at is not None
 
     @property
     def mfa_required(self) -> bool:

@@ -9,6 +9,7 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, ValidationError
 
+from watch.core.validators import SingleLine
 from watch.core.weeks import local_zone, parse_iso_week
 from watch.models import NoticeChoice, ObservationCategory, ObservationStatus
 from watch.observations import services
@@ -66,7 +67,7 @@ class ObservationForm(FlaskForm):
     )
     location = StringField(
         _l("Where"),
-        validators=[Length(max=300, message=_l("At most %(max)d characters.", max=300))],
+        validators=[SingleLine(), Length(max=300, message=_l("At most %(max)d characters.", max=300))],
         description=_l("Street address or place, e.g. Västra vägen 12 or the jetty at Jogersö."),
         render_kw={"autocomplete": "off"},
     )
@@ -74,13 +75,15 @@ class ObservationForm(FlaskForm):
     longitude = HiddenField()
     vehicle_registration = StringField(
         _l("Registration number"),
-        validators=[Optional(), Regexp(r"^[A-Za-zÅÄÖåäö0-9 \-]{2,10}$",
+        validators=[SingleLine(), Optional(), Regexp(r"^[A-Za-zÅÄÖåäö0-9 \-]{2,10}$",
                                        message=_l("Letters and digits only, e.g. ABC 123."))],
         render_kw={"autocapitalize": "characters", "autocomplete": "off"},
     )
-    vehicle_colour = StringField(_l("Colour"), validators=[Length(max=40, message=_l("At most %(max)d characters.", max=40))])
+    vehicle_colour = StringField(_l("Colour"), validators=[
+        SingleLine(), Length(max=40, message=_l("At most %(max)d characters.", max=40))])
     vehicle_make = StringField(_l("Make and model"),
-                               validators=[Length(max=60, message=_l("At most %(max)d characters.", max=60))])
+                               validators=[SingleLine(),
+                                           Length(max=60, message=_l("At most %(max)d characters.", max=60))])
     description = TextAreaField(
         _l("What happened?"),
         validators=[Length(max=DESCRIPTION_MAX, message=_l("At most %(max)d characters. Shorten the text a little.",
@@ -146,7 +149,7 @@ class ObservationForm(FlaskForm):
 
 
 class TriageForm(FlaskForm):
-    status = StringField()  # never rendered as an input: the value comes from the button pressed
+    status = StringField(validators=[SingleLine()])  # never rendered as an input: the value comes from the button
     # Shown for a report by SMS, which comes without a category: empty means "leave it as it is".
     category = SelectField(
         _l("Category"), validate_choice=False, validators=[Optional()],
@@ -182,6 +185,7 @@ class InboxFilterForm(FlaskForm):
     group = SelectField(_l("Group"), coerce=_int_or_none, validate_choice=False, validators=[Optional()])
     week = StringField(
         _l("Week"),
+        validators=[SingleLine()],
         description=_l("For example 2026-W05."),
         render_kw={"type": "week"},
     )
