@@ -1,6 +1,8 @@
 """Configuration classes. The development default needs no setup; production reads env."""
 import logging
 import os
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 # The checkout: templates/, static/, translations/, migrations/ and instance/ sit beside the package.
@@ -56,6 +58,13 @@ class Config:
     POLICE_NOTICE_DELAY_SECONDS = int(os.environ.get("POLICE_NOTICE_DELAY_SECONDS", "300"))
     # Coordinators who chose the daily summary get it at this hour, Swedish time (BABEL_DEFAULT_TIMEZONE).
     DAILY_SUMMARY_HOUR = int(os.environ.get("DAILY_SUMMARY_HOUR", "7"))
+    # Logins (watch.auth.sessions): each ends after this long without a request, and in any case after the
+    # lifetime (None: no limit). Staff see other people's data, so theirs are short.
+    STAFF_SESSION_IDLE = timedelta(minutes=int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "30")))
+    STAFF_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("STAFF_SESSION_LIFETIME_HOURS", "12")))
+    RESIDENT_SESSION_IDLE = timedelta(days=int(os.environ.get("RESIDENT_SESSION_IDLE_DAYS", "30")))
+    RESIDENT_SESSION_LIFETIME = (timedelta(days=int(os.environ["RESIDENT_SESSION_LIFETIME_DAYS"]))
+                                 if os.environ.get("RESIDENT_SESSION_LIFETIME_DAYS") else None)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

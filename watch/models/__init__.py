@@ -11,6 +11,7 @@ from watch.models.group import (
     MembershipRole, MembershipStatus, RosterHousehold,
 )
 from watch.models.lagesbild import CitizenPromise, SituationPicture
+from watch.models.login_session import LoginSession
 from watch.models.mfa import RecoveryCode
 from watch.models.municipality import Municipality
 from watch.models.notice import SummaryItem, SummaryItemKind
@@ -40,6 +41,7 @@ __all__ = [
     "GroupKind",
     "GroupPostcode",
     "GroupStatus",
+    "LoginSession",
     "Membership",
     "MembershipRole",
     "MembershipStatus",
