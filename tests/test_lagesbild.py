@@ -460,7 +460,9 @@ def test_the_page_runs_a_bounded_number_of_queries_whatever_the_data(world, logi
     assert queries.count <= 6, queries
     with count_queries(db.engine) as queries:
         assert client.get("/m/oxelosund").status_code == 200
-    assert queries.count <= 6, queries
+    # 6 before logins were rows: this coordinator published the lägesbild the page shows, so loading them was
+    # free (already in the session). The login check reads the login's row by primary key on every request.
+    assert queries.count <= 7, queries
 
 
 # ---- medborgarlöfte -----------------------------------------------------------------------------------------------
