@@ -3,15 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := watch
+# Without WATCH_ENV the app runs its production configuration (watch/config.py). This Makefile is for a
+# development checkout, so its flask commands run the development one unless WATCH_ENV says otherwise;
+# `make demo` always does, and deploy/prod-local.sh (make prod-local) sets production itself.
+export WATCH_ENV ?= development
 
 .PHONY: demo test test-postgres install install-test assets translations db chromium worker clean prod-local screenshots
 
 demo: install assets translations db  ## install, seed the demo, start a job worker and serve http://127.0.0.1:5000
-	$(BIN)/flask demo seed
+	WATCH_ENV=development $(BIN)/flask demo seed
 	@# A job worker sends alerts (into the dev outbox) and email beside the server, and stops with it.
-	$(BIN)/flask jobs worker & worker=$$!; \
+	WATCH_ENV=development $(BIN)/flask jobs worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	WATCH_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install-test assets translations chromium  ## install what the tests need and run them all
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -132,7 +132,10 @@ def prepare(database_url: str | None, redis_url: str | None, recipients: int) ->
     workdir = Path(tempfile.mkdtemp(prefix="fanout-"))
     database_url = database_url or f"sqlite:///{workdir}/bench.db"
     # Huey's storage is chosen at import: decide it before watch is imported, the same for the workers.
-    env = {**os.environ, "FLASK_APP": "watch", "DATABASE_URL": database_url, "HUEY_SQLITE_PATH": str(workdir / "huey.db")}
+    # The workers run the development configuration (no production secrets here); without WATCH_ENV they would be
+    # production and refuse to start.
+    env = {**os.environ, "FLASK_APP": "watch", "WATCH_ENV": "development", "DATABASE_URL": database_url,
+           "HUEY_SQLITE_PATH": str(workdir / "huey.db")}
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url

@@ -85,7 +85,7 @@ def main(database_url: str, redis_url: str) -> None:
                          PUBLIC_URL=f"http://127.0.0.1:{PORT}")
     empty(database_url, redis_url)
     flask(env, "db", "upgrade")
-    flask(env, "demo", "seed")
+    flask({**env, "WATCH_ENV": "development"}, "demo", "seed")  # production refuses the demo
     rows = []
     with tempfile.TemporaryDirectory(prefix="watch-lighthouse-") as folder, \
             serving(env, PORT, Path(folder)) as base:

@@ -259,7 +259,7 @@ with create_app().app_context():
 
 def seed(env: dict[str, str]) -> list[dict]:
     flask(env, "db", "upgrade")
-    flask(env, "demo", "seed")
+    flask({**env, "WATCH_ENV": "development"}, "demo", "seed")  # production refuses the demo
     output = subprocess.run([sys.executable, "-c", SEED, str(RESIDENTS), str(COORDINATORS), PASSWORD], env=env,
                             cwd=Path(__file__).resolve().parents[1], check=True, capture_output=True, text=True)
     return json.loads(output.stdout.strip().splitlines()[-1])

@@ -3,8 +3,10 @@
 # http://127.0.0.1:8000 and two Huey consumers, on the local PostgreSQL (its own database, created if
 # missing, migrated, demo seeded) and Redis. Ctrl-C stops all of it; running jobs and requests finish first.
 #
-# Settings (environment): DATABASE_URL, REDIS_URL, GUNICORN_BIND, WEB_CONCURRENCY, LOG_FORMAT (see
-# docs/operations.md). SECURE_COOKIES=false because this serves plain http; never do that for others.
+# Settings (environment): DATABASE_URL, REDIS_URL, GUNICORN_BIND, WEB_CONCURRENCY, LOG_FORMAT, PUBLIC_URL (see
+# docs/operations.md). WATCH_ENV=production, as on a server. SECURE_COOKIES=false because this serves plain
+# http, which production allows only together with a PUBLIC_URL on this machine (127.0.0.1 or localhost);
+# never do that for others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -39,7 +41,9 @@ export TOTP_ENCRYPTION_KEYS
   || { echo "Redis does not answer at $REDIS_URL" >&2; exit 1; }
 "$BIN/python" deploy/create_database.py "$DATABASE_URL"
 "$BIN/flask" db upgrade
-"$BIN/flask" demo seed
+# Production refuses to seed the demo (its accounts share a published password and key): this local
+# try-out asks for it explicitly, with the development configuration, into the same database.
+WATCH_ENV=development "$BIN/flask" demo seed
 
 # Each in its own session, so the terminal's Ctrl-C reaches only this script, which then sends each
 # the signal that lets it finish its work (SIGTERM) exactly once.

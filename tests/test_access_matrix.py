@@ -184,6 +184,8 @@ MATRIX = {
     ("auth.reset_password", "GET"): (lambda w: "/password/reset/not-a-token", everyone(200)),
     ("auth.reset_password", "POST"): (lambda w: "/password/reset/not-a-token", everyone(200)),
     ("auth.log_out_everywhere", "POST"): (lambda w: "/profile/log-out-everywhere", everyone(302)),
+    # Without a form (or for a login that is not theirs) nothing ends: back to the profile.
+    ("auth.end_session", "POST"): (lambda w: "/profile/sessions/end", everyone(302)),
     # Second factor: without a pending password login these pages send people back to /login.
     ("mfa.verify", "GET"): (lambda w: "/login/code", everyone(302)),
     ("mfa.verify", "POST"): (lambda w: "/login/code", everyone(302)),

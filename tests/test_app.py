@@ -97,7 +97,7 @@ PRODUCTION_NEEDS = {"REDIS_URL": "redis://redis.internal:6379/0",
 
 def test_production_accepts_a_real_secret_and_database():
     check_production({"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/watch",
-                      **PRODUCTION_NEEDS})
+                      **PRODUCTION_NEEDS, "PUBLIC_URL": "https://grannsamverkan.example"})
 
 
 def test_security_headers_on_every_page(client, db):
@@ -133,7 +133,7 @@ def test_production_cookies_are_secure_httponly_and_samesite_and_hsts_is_sent(tm
     production = {key: getattr(ProductionConfig, key) for key in dir(ProductionConfig) if key.isupper()}
     app = create_app({**production, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/prod.db", "SECRET_KEY": "x" * 40,
                       "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t" * 32,
-                      "TWILIO_FROM": "+46700000000", **PRODUCTION_NEEDS})
+                      "TWILIO_FROM": "+46700000000", **PRODUCTION_NEEDS, "PUBLIC_URL": "https://grannsamverkan.example"})
     assert app.config["ENV_NAME"] == "production"
     assert app.config["REMEMBER_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
     assert app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"

@@ -48,8 +48,8 @@ from watch.auth.services import Registration, hash_password, password_reset_toke
 from watch.core.weeks import local_zone
 from watch.groups.registration import DETAIL_FIELDS
 from watch.models import (
-    AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, Membership, MembershipRole,
-    MembershipStatus, ObservationSource, Role, RosterHousehold, SmsReply, SmsReplyKind, utcnow,
+    AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, LoginSession, Membership,
+    MembershipRole, MembershipStatus, ObservationSource, Role, RosterHousehold, SmsReply, SmsReplyKind, utcnow,
 )
 from watch.observations import services as observation_services
 from watch.observations.photos import photo_folder
@@ -267,6 +267,17 @@ def _reset_password(w, draw):
 
 def _log_out_everywhere(w, draw):
     return Submission(w.fresh()[1], "/profile/log-out-everywhere")
+
+
+def _end_session(w, draw):
+    """The profile's "end this login" for the person's other device."""
+    person, client = w.fresh()
+    w._login(person)
+    with client.session_transaction() as session:
+        this = LoginSession.key_for(session["_user_id"])
+    other = w.db.session.scalar(select(LoginSession.id).where(LoginSession.user_id == person.id,
+                                                              LoginSession.id != this))
+    return Submission(client, "/profile/sessions/end", {"session": other})
 
 
 def _verify(w, draw):
@@ -553,6 +564,7 @@ FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "auth.forgot_password": _forgot_password,
     "auth.reset_password": _reset_password,
     "auth.log_out_everywhere": _log_out_everywhere,
+    "auth.end_session": _end_session,
     "mfa.verify": _verify,
     "mfa.enrol": _enrol,
     "mfa.setup": _setup,
@@ -677,6 +689,10 @@ def snapshot(db) -> dict[str, list[dict]]:
     with db.engine.connect() as connection:
         tables = {table.name: [dict(row._mapping) for row in connection.execute(
             table.select().order_by(*table.primary_key.columns))] for table in Base.metadata.sorted_tables}
+    for login in tables["login_session"]:
+        # Bookkeeping that any request of a logged-in person may move (at most once a minute, watch.core.security):
+        # a slow run would otherwise see GETs and refused forms "change" it.
+        login["last_seen_at"] = None
     folder = photo_folder()
     tables[PHOTO_FILES] = [{"name": name} for name in sorted(os.listdir(folder) if os.path.isdir(folder) else [])]
     return tables

@@ -2,11 +2,12 @@
 import re
 
 from flask import Flask
-from flask_login import login_user
 from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
 from watch import create_app
+from watch.auth import sessions
+from watch.auth.services import end_all_sessions
 from watch.extensions import db as _db
 from watch.models import AuditEvent, Base, OutboxMessage, User
 from tests.conftest import PASSWORD, Factory, RequestIsolatedClient
@@ -126,7 +127,7 @@ def test_log_out_everywhere_ends_every_session(db, factory, login):
 
 
 def test_remember_cookie_is_revoked_with_the_sessions(tmp_path):
-    """We offer no "remember me" yet, but the cookie carries the same session token when it comes."""
+    """We offer no "remember me" yet, but the cookie carries the same login token when it comes."""
     app: Flask = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/remember.db"})
     app.test_client_class = RequestIsolatedClient
     with app.app_context():
@@ -136,7 +137,7 @@ def test_remember_cookie_is_revoked_with_the_sessions(tmp_path):
 
         @app.get("/__remember-me")
         def remember_me():
-            login_user(_db.session.get(User, user_id), remember=True)
+            sessions.log_in(_db.session.get(User, user_id), remember=True)
             return "ok"
 
         first = app.test_client()
@@ -146,7 +147,7 @@ def test_remember_cookie_is_revoked_with_the_sessions(tmp_path):
         cookie_only.set_cookie("remember_token", remember_cookie)
         assert cookie_only.get("/profile").status_code == 200
 
-        _db.session.get(User, user_id).session_token = "revoked-by-the-server"
+        end_all_sessions(_db.session.get(User, user_id))
         _db.session.commit()
         after = app.test_client()
         after.set_cookie("remember_token", remember_cookie)

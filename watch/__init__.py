@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(test_config or {})
     if app.config["ENV_NAME"] == "production":
         check_production(app.config)
+        app.config["SHOW_DEMO_OUTBOX"] = False  # whatever a setting says: it shows password-reset links
     os.makedirs(app.instance_path, exist_ok=True)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("SQLALCHEMY_DATABASE_URI") or (
         "sqlite:///" + os.path.join(app.instance_path, "watch.db")

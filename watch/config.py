@@ -1,8 +1,14 @@
-"""Configuration classes. The development default needs no setup; production reads env."""
+"""Configuration classes, chosen by WATCH_ENV: production unless it says development (or tests ask for testing).
+
+Production reads its settings from the environment and refuses to start without safe ones
+(check_production); development needs no setup, and `make demo` asks for it explicitly.
+"""
 import base64
 import hashlib
 import logging
 import os
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
@@ -68,11 +74,19 @@ class Config:
     PHOTO_DECODE_SLOTS = int(os.environ.get("PHOTO_DECODE_SLOTS", "2"))
     # Observations older than this are anonymised (text, vehicle, place detail, photo, reporter removed).
     OBSERVATION_RETENTION_DAYS = int(os.environ.get("OBSERVATION_RETENTION_DAYS", "365"))
+    # The address people and Twilio reach the portal at: links in emails, and what webhook signatures cover.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     # Forwards are announced to the police this long after one: the forwards made meanwhile come in the same message.
     POLICE_NOTICE_DELAY_SECONDS = int(os.environ.get("POLICE_NOTICE_DELAY_SECONDS", "300"))
     # Coordinators who chose the daily summary get it at this hour, Swedish time (BABEL_DEFAULT_TIMEZONE).
     DAILY_SUMMARY_HOUR = int(os.environ.get("DAILY_SUMMARY_HOUR", "7"))
+    # Logins (watch.auth.sessions): each ends after this long without a request, and in any case after the
+    # lifetime (None: no limit). Staff see other people's data, so theirs are short.
+    STAFF_SESSION_IDLE = timedelta(minutes=int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "30")))
+    STAFF_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("STAFF_SESSION_LIFETIME_HOURS", "12")))
+    RESIDENT_SESSION_IDLE = timedelta(days=int(os.environ.get("RESIDENT_SESSION_IDLE_DAYS", "30")))
+    RESIDENT_SESSION_LIFETIME = (timedelta(days=int(os.environ["RESIDENT_SESSION_LIFETIME_DAYS"]))
+                                 if os.environ.get("RESIDENT_SESSION_LIFETIME_DAYS") else None)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -149,6 +163,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")  # no default: it must be the real https address
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "twilio")
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
@@ -160,41 +175,63 @@ class ProductionConfig(Config):
     SHOW_DEMO_OUTBOX = False
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 def check_production(config) -> None:
     """Refuse to start with settings that would be unsafe in production."""
+    if problem := production_problem(config):
+        if not os.environ.get("WATCH_ENV"):
+            problem += (". WATCH_ENV is not set, so this is the production configuration; on a development "
+                        "machine set WATCH_ENV=development (make demo does)")
+        raise RuntimeError(problem)
+    if not config.get("SESSION_COOKIE_SECURE"):
+        logging.getLogger("watch").warning(
+            "SECURE_COOKIES=false: login cookies travel over plain http. Only for trying this on your own machine.")
+
+
+def production_problem(config) -> str | None:
     secret = config.get("SECRET_KEY") or ""
     if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
-        raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters")
+        return "SECRET_KEY must be set to a random value of at least 32 characters"
     if not config.get("SQLALCHEMY_DATABASE_URI"):
-        raise RuntimeError("DATABASE_URL must be set in production")
+        return "DATABASE_URL must be set in production"
     limits = config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or ""
     if not limits or limits.startswith("memory:"):
         # Counters in each process's memory multiply the allowed guesses of passwords and codes by the
         # number of gunicorn workers and instances.
-        raise RuntimeError("Production needs shared rate-limit counters: set REDIS_URL (or RATELIMIT_STORAGE_URI "
-                           "to a redis:// address), not memory://")
+        return ("Production needs shared rate-limit counters: set REDIS_URL (or RATELIMIT_STORAGE_URI "
+                "to a redis:// address), not memory://")
     keys = config.get("TOTP_ENCRYPTION_KEYS") or []
     if not keys:
-        raise RuntimeError("TOTP_ENCRYPTION_KEYS must be set in production: one or more Fernet keys, comma-separated "
-                           "(make one with: python -c 'from cryptography.fernet import Fernet; "
-                           "print(Fernet.generate_key().decode())')")
+        return ("TOTP_ENCRYPTION_KEYS must be set in production: one or more Fernet keys, comma-separated "
+                "(make one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())')")
     for key in keys:
         try:
             Fernet(key)
         except ValueError:
-            raise RuntimeError("TOTP_ENCRYPTION_KEYS holds a value that is not a Fernet key "
-                               "(32 bytes in url-safe base64, 44 characters)") from None
+            return ("TOTP_ENCRYPTION_KEYS holds a value that is not a Fernet key "
+                    "(32 bytes in url-safe base64, 44 characters)")
         if key in DEVELOPMENT_TOTP_KEYS:
-            raise RuntimeError("TOTP_ENCRYPTION_KEYS holds the development key, which is public; make a new one")
+            return "TOTP_ENCRYPTION_KEYS holds the development key, which is public; make a new one"
+    try:
+        public_url = urlsplit(config.get("PUBLIC_URL") or "")
+        scheme, host = public_url.scheme, public_url.hostname
+    except ValueError:  # e.g. an unclosed [IPv6 address
+        scheme = host = None
+    # Plain http only for trying the stack on one's own machine (make prod-local), as SECURE_COOKIES=false says.
+    local_http = scheme == "http" and host in LOOPBACK_HOSTS and not config.get("SESSION_COOKIE_SECURE")
+    if not (scheme == "https" and host) and not local_http:
+        return ("PUBLIC_URL must be the portal's https:// address (links in emails and Twilio's webhook "
+                "signatures use it)")
     if config.get("SMS_BACKEND") == "twilio" and not (
         config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN")
         and (config.get("TWILIO_FROM") or config.get("TWILIO_MESSAGING_SERVICE_SID"))
     ):
-        raise RuntimeError("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM "
-                           "or TWILIO_MESSAGING_SERVICE_SID")
-    if not config.get("SESSION_COOKIE_SECURE"):
-        logging.getLogger("watch").warning(
-            "SECURE_COOKIES=false: login cookies travel over plain http. Only for trying this on your own machine.")
+        return ("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM "
+                "or TWILIO_MESSAGING_SERVICE_SID")
+    return None
 
 
 CONFIGS = {
@@ -205,4 +242,8 @@ CONFIGS = {
 
 
 def config_for(name: str | None) -> type[Config]:
-    return CONFIGS[name or os.environ.get("WATCH_ENV", "development")]
+    """The configuration WATCH_ENV names; production when it names none, so that a forgotten setting is safe."""
+    name = name or os.environ.get("WATCH_ENV") or "production"
+    if name not in CONFIGS:
+        raise RuntimeError(f"WATCH_ENV={name!r}: use one of {', '.join(CONFIGS)}")
+    return CONFIGS[name]

@@ -2,6 +2,7 @@
 from collections.abc import Iterator
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from sqlalchemy import select
@@ -84,6 +85,12 @@ demo_cli = AppGroup("demo", help="Demo data for trying the portal.")
 @demo_cli.command("seed")
 def seed() -> None:
     """Create the demo municipalities, people and data. Running it again changes nothing."""
+    if current_app.config["ENV_NAME"] == "production":
+        # Demo accounts share one published password and one published two-factor key.
+        raise click.ClickException(
+            "the demo is not for production: its accounts share a published password and two-factor key. "
+            "To try the demo, run it with WATCH_ENV=development (make demo does)."
+        )
     for line in seed_demo():
         click.echo(line)
     db.session.commit()

@@ -119,3 +119,19 @@ def test_forgotten_password_by_email(page, audit, factory, db):
     page.get_by_role("button", name="Logga in").click()
     expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
     audit(page)
+
+
+def test_resident_sees_where_they_are_logged_in_and_ends_another_login(page, audit, factory, db, login):
+    resident = factory.user(name="Maria Holm")
+    other_device = login(resident)  # e.g. the computer at the library
+    log_in(page, audit, db, resident)
+    page.goto("/profile")
+    expect(page.get_by_role("heading", name="Här är du inloggad")).to_be_visible()
+    expect(page.get_by_text("Den här enheten")).to_be_visible()
+    expect(page.locator(".login")).to_have_count(2)
+    audit(page)
+    page.get_by_role("button", name="Avsluta inloggningen").click()
+    expect(page.get_by_text("Enheten är utloggad.")).to_be_visible()
+    expect(page.locator(".login")).to_have_count(1)
+    audit(page)
+    assert other_device.get("/profile").status_code == 302

@@ -32,7 +32,7 @@ def visible_char(char: str) -> str:
 
 
 def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
+    return f"user:{current_user.id}"  # the person, whichever of their logins (get_id is one login)
 
 
 def _number_key() -> str:

@@ -6,6 +6,7 @@ LOGIN_FAILED = "auth.login_failed"
 PASSWORD_CHANGED = "auth.password_changed"
 PASSWORD_RESET = "auth.password_reset"
 SESSIONS_REVOKED = "auth.sessions_revoked"
+SESSION_ENDED = "auth.session_ended"
 MFA_ENROLLED = "mfa.enrolled"
 MFA_DISABLED = "mfa.disabled"
 MFA_RESET = "mfa.reset"
@@ -35,6 +36,7 @@ LABELS = {
     PASSWORD_CHANGED: _l("Password changed"),
     PASSWORD_RESET: _l("Password reset by email"),
     SESSIONS_REVOKED: _l("Logged out everywhere"),
+    SESSION_ENDED: _l("Logged out on another device"),
     MFA_ENROLLED: _l("Two-factor login turned on"),
     MFA_DISABLED: _l("Two-factor login turned off"),
     MFA_RESET: _l("Two-factor login reset by an administrator"),

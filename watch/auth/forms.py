@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TelField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
@@ -116,6 +116,11 @@ class ResetPasswordForm(FlaskForm):
 
 class LogOutEverywhereForm(FlaskForm):
     submit = SubmitField(_l("Log out everywhere"))
+
+
+class EndSessionForm(FlaskForm):
+    """One of the person's other logins, named by its key (a hash: no token leaves the server)."""
+    session = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
 # -- second factor -------------------------------------------------------------------------------

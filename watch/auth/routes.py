@@ -1,13 +1,13 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from watch.core import ratelimit
-from watch.auth import mfa, services
+from watch.auth import mfa, services, sessions
 from watch.auth.forms import (
-    ConfirmRegistrationForm, EnrolForm, ForgotPasswordForm, LoginForm, LogOutEverywhereForm, PasswordChangeForm,
-    PasswordConfirmForm, ProfileForm, RegistrationForm, ResetPasswordForm, VerifyCodeForm,
+    ConfirmRegistrationForm, EndSessionForm, EnrolForm, ForgotPasswordForm, LoginForm, LogOutEverywhereForm,
+    PasswordChangeForm, PasswordConfirmForm, ProfileForm, RegistrationForm, ResetPasswordForm, VerifyCodeForm,
 )
 from watch.core.i18n import LANGUAGE_COOKIE
 from watch.messaging.email import email_address, email_user
@@ -25,7 +25,7 @@ def log_in(user: User) -> str:
     """Complete a login (after the second factor where one is needed); returns where to go next."""
     target = mfa.finish_pending_login()
     services.logged_in(user)
-    login_user(user)
+    sessions.log_in(user)
     return target if is_safe_redirect(target) else url_for("main.index")
 
 
@@ -87,7 +87,7 @@ def confirm_registration(token: str):
             user = services.finish_registration(registration)
         except (services.EmailTakenError, LookupError):
             return render_template("auth/confirm_registration.html", registration=None, form=None)
-        login_user(user)
+        sessions.log_in(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
         return redirect(url_for("main.index"))
     return render_template("auth/confirm_registration.html", registration=registration, form=form,
@@ -115,7 +115,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    sessions.log_out()
     mfa.finish_pending_login()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
@@ -131,7 +131,8 @@ def profile():
         services.update_profile(current_user, name=form.name.data, phone=form.phone.data, locale=form.locale.data)
         flash(_("Your details are saved."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, sessions_form=LogOutEverywhereForm())
+    return render_template("auth/profile.html", form=form, sessions_form=LogOutEverywhereForm(),
+                           logins=sessions.active_logins(current_user), end_form=EndSessionForm(formdata=None))
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
@@ -143,9 +144,7 @@ def change_password():
         if not services.check_password(current_user, form.current_password.data):
             form.current_password.errors.append(_("That is not your current password."))
         else:
-            user = current_user._get_current_object()
-            services.change_password(user, form.new_password.data)
-            login_user(user)  # this session carries on with the new session token; all others end
+            services.change_password(current_user._get_current_object(), form.new_password.data)
             flash(_("Your password is changed. You are logged out on every other device."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form)
@@ -159,6 +158,18 @@ def log_out_everywhere():
         logout_user()
         flash(_("You are logged out on every device, this one included."), "info")
         return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/sessions/end")
+@login_required
+def end_session():
+    """End one of the person's other logins, listed on the profile page."""
+    form = EndSessionForm()
+    if form.validate_on_submit() and sessions.end_other_login(current_user, form.session.data):
+        flash(_("That device is logged out."), "success")
+    else:
+        flash(_("That login had already ended."), "info")
     return redirect(url_for("auth.profile"))
 
 

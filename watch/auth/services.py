@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 
 from watch.audit import actions
 from watch.audit.services import record
+from watch.auth import sessions
 from watch.extensions import db
 from watch.models import Municipality, Role, User
 from watch.models.user import new_session_token
@@ -108,9 +109,11 @@ def logged_in(user: User) -> None:
         record(actions.LOGIN, subject=user, actor=user)
 
 
-def end_all_sessions(user: User) -> None:
-    """Every session and remember cookie of this person stops working at its next request."""
+def end_all_sessions(user: User, *, keep_current: bool = False) -> None:
+    """Every login of this person ends now (with keep_current, all but this request's), and so does a
+    login half-way through its second factor; their cookies no longer work, copies included."""
     user.session_token = new_session_token()
+    sessions.end_logins(user, keep_current=keep_current)
 
 
 def log_out_everywhere(user: User) -> None:
@@ -119,9 +122,9 @@ def log_out_everywhere(user: User) -> None:
 
 
 def change_password(user: User, new_password: str) -> None:
-    """A new password ends every session; the route logs the current one in again."""
+    """A new password ends every other login of the person; this device stays logged in."""
     user.password_hash = hash_password(new_password)
-    end_all_sessions(user)
+    end_all_sessions(user, keep_current=True)
     record(actions.PASSWORD_CHANGED, subject=user, actor=user)
 
 

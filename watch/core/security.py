@@ -1,15 +1,16 @@
 """Who may see what: login loading, role checks and municipality scoping; security headers."""
-import hmac
 import unicodedata
+from datetime import datetime, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, session
+from flask import Flask, abort, current_app, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from watch.extensions import db, login_manager
-from watch.models import Role, User
+from watch.models import LoginSession, Role, User, utcnow
 from watch.core.static_files import is_static_request
 
 # The session key of a login whose password was right but whose second factor is still due (watch.auth).
@@ -40,19 +41,45 @@ def init_app(app: Flask) -> None:
         return response
 
 
-def load_user(session_id: str) -> User | None:
-    """The person a session or remember cookie belongs to, while its session token is still theirs.
+# A login's last_seen_at moves forward at most this often: idle expiry needs no write on every request.
+LAST_SEEN_STEP = timedelta(minutes=1)
 
-    The id is "<user id>:<session token>" (User.get_id): a new token (password change, "log out
-    everywhere", MFA reset) ends every session. Staff without two-factor login get no session at all.
+
+def load_user(token: str) -> User | None:
+    """The person a session or remember cookie belongs to, while that login (LoginSession) lasts.
+
+    The cookie holds the login's random token (User.get_id); one read by primary key, with the person
+    joined, finds its row. No row (logged out, "log out everywhere", password changed or reset, role
+    changed, two-factor login reset, purged), or a row past its idle time or lifetime: not logged in.
+    Staff without two-factor login get no session at all.
     """
-    user_id, _, token = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not token or not hmac.compare_digest(user.session_token, token):
+    if not isinstance(token, str) or not token:
+        return None
+    login = db.session.get(LoginSession, LoginSession.key_for(token), options=[joinedload(LoginSession.user)])
+    if login is None:
+        return None
+    user, now = login.user, utcnow()
+    if login_expired(login, user, now):
         return None
     if user.mfa_required and not user.mfa_enabled:
         return None
+    if now - login.last_seen_at >= LAST_SEEN_STEP:
+        login.last_seen_at = now  # written by the request's commit (watch.core.transaction)
+    user.login_token = token
     return user
+
+
+def session_limits(user: User) -> tuple[timedelta, timedelta | None]:
+    """How long a login of this person may sit idle, and how long it may last in all (None: no limit)."""
+    config = current_app.config
+    if user.is_staff:
+        return config["STAFF_SESSION_IDLE"], config["STAFF_SESSION_LIFETIME"]
+    return config["RESIDENT_SESSION_IDLE"], config["RESIDENT_SESSION_LIFETIME"]
+
+
+def login_expired(login: LoginSession, user: User, now: datetime) -> bool:
+    idle, lifetime = session_limits(user)
+    return now - login.last_seen_at > idle or (lifetime is not None and now - login.created_at > lifetime)
 
 
 # No inline script or style anywhere: templates use classes, and htmx is told not to inject styles.

@@ -29,7 +29,8 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 def _development_only() -> None:
-    if not current_app.config.get("SHOW_DEMO_OUTBOX"):
+    # Never in production, whatever else is set: the outbox shows password-reset links to anyone.
+    if not current_app.config.get("SHOW_DEMO_OUTBOX") or current_app.config["ENV_NAME"] == "production":
         abort(404)
 
 

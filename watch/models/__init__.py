@@ -12,6 +12,7 @@ from watch.models.group import (
 )
 from watch.models.inbox import SmsAnswer
 from watch.models.lagesbild import CitizenPromise, SituationPicture
+from watch.models.login_session import LoginSession
 from watch.models.mfa import RecoveryCode
 from watch.models.municipality import Municipality
 from watch.models.notice import SummaryItem, SummaryItemKind
@@ -41,6 +42,7 @@ __all__ = [
     "GroupKind",
     "GroupPostcode",
     "GroupStatus",
+    "LoginSession",
     "Membership",
     "MembershipRole",
     "MembershipStatus",

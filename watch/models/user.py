@@ -40,6 +40,10 @@ police_coverage = Table(
 )
 
 
+# Roles that see other people's data: two-factor login, short sessions.
+STAFF_ROLES = (Role.COORDINATOR, Role.POLICE, Role.ADMIN)
+
+
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -58,7 +62,8 @@ class User(UserMixin, Base):
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Part of every session and remember cookie (see get_id): a new value ends all of them at once.
+    # Changes whenever every login of the person ends (watch.auth.services.end_all_sessions), so that a
+    # login half-way through (password right, second factor still due: watch.auth.mfa) ends too.
     session_token: Mapped[str] = mapped_column(String(43), default=new_session_token)
     # TOTP (authenticator app). The secret is kept from the first scan; enrolled once a code was confirmed.
     # Encrypted at rest with TOTP_ENCRYPTION_KEYS: a copy of the database alone gives no one the codes.
@@ -87,17 +92,34 @@ class User(UserMixin, Base):
     municipality: Mapped[Municipality | None] = relationship()
     covered_municipalities: Mapped[list[Municipality]] = relationship(secondary=police_coverage)
 
+    # The token of the login (LoginSession) this request runs under: set by watch.core.security.load_user
+    # and watch.auth.sessions.log_in. Not a column; None outside a logged-in request.
+    login_token = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login logs out deactivated users
         return self.active
 
     def get_id(self) -> str:
-        """What Flask-Login keeps in the session and remember cookie; see watch.core.security.load_user."""
-        return f"{self.id}:{self.session_token}"
+        """What Flask-Login keeps in the session and remember cookie: the login's token, not the person's id.
+
+        Logging in goes through watch.auth.sessions.log_in, which makes the LoginSession row first.
+        """
+        if self.login_token is None:
+            raise RuntimeError("log people in with watch.auth.sessions.log_in, which records the login")
+        return self.login_token
+
+    # UserMixin compares get_id(), which is a login rather than a person: compare people by id.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.COORDINATOR, Role.POLICE, Role.ADMIN)
+        return self.role in STAFF_ROLES
 
     @property
     def mfa_enabled(self) -> bool:

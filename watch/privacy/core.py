@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
 
 from watch.extensions import db
-from watch.models import AuditEvent, OutboxMessage, RecoveryCode, User
+from watch.models import AuditEvent, LoginSession, OutboxMessage, RecoveryCode, User
 from watch.privacy.signals import account_deleting, account_deletion_blockers, personal_data_export
 
 
@@ -20,6 +20,9 @@ def export_account(user: User, **extra) -> dict[str, list[dict]]:
                                      (AuditEvent.subject_type == "User") & (AuditEvent.subject_id == user.id)))
         .order_by(AuditEvent.created_at)
     )
+    logins = db.session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user.id).order_by(LoginSession.created_at)
+    )
     return {
         "account": [{
             "name": user.name, "email": user.email, "phone": user.phone, "language": user.locale,
@@ -31,6 +34,8 @@ def export_account(user: User, **extra) -> dict[str, list[dict]]:
             "channel": str(m.channel), "to": m.recipient, "subject": m.subject, "text": m.body, "sent_at": m.created_at,
         } for m in messages],
         "audit_log": [{"action": e.action, "at": e.created_at, "details": e.details} for e in events],
+        "logins": [{"browser": s.browser, "system": s.system, "logged_in_at": s.created_at,
+                    "last_active_at": s.last_seen_at} for s in logins],
     }
 
 
@@ -43,7 +48,8 @@ def staff_account(user: User, **extra) -> list[str]:
 
 @account_deleting.connect
 def delete_account_rows(user: User, **extra) -> None:
-    """Stored messages and recovery codes go, the audit log keeps the role but not the person."""
+    """Stored messages, recovery codes and logins go, the audit log keeps the role but not the person."""
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user.id))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.execute(update(AuditEvent).where(AuditEvent.actor_id == user.id).values(actor_id=None))
