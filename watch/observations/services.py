@@ -1,5 +1,6 @@
 """Business rules for observations: who may file and see them, the triage flow, notifications, retention."""
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -8,7 +9,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
 from watch.audit import actions
-from watch.audit.services import record
+from watch.audit.services import record, record_each
 from watch.core.postcodes import find_postcode
 from watch.core.weeks import day_start, iso_week, today, week_start
 from watch.extensions import db
@@ -169,6 +170,15 @@ def record_view(user: User, observation: Observation) -> None:
         AuditEvent.created_at >= day_start(today())).limit(1))
     if seen_today is None:
         record(actions.OBSERVATION_VIEWED, subject=observation, actor=user)
+
+
+def record_listed(user: User, observations: Iterable[Observation], page: str) -> None:
+    """A list page showed these observations' text or place to `user`: one audit event each (not for the
+    reporter's own), once per person, observation and day, written in one statement for the whole page."""
+    if user.is_staff:
+        record_each(actions.OBSERVATION_LISTED, Observation,
+                    (o.id for o in observations if o.reporter_id is None or o.reporter_id != user.id),
+                    actor=user, page=page)
 
 
 def visible_observation(user: User, observation_id: int) -> Observation | None:
