@@ -566,6 +566,7 @@ def test_old_observations_are_anonymised_keeping_only_what_statistics_need(world
     old = db.session.scalar(select(Observation))
     services.change_status(old, ObservationStatus.FORWARDED, "Polisen vet.", world.coordinator)
     old.created_at = utcnow() - timedelta(days=366)
+    old.police_notified_at = old.status_changed_at = utcnow() - timedelta(days=365, hours=3)
     old.notable = True
     week, photo = old.observed_week, old.photo_path
     recent = file_observation(db, world.reporter, world.group)
@@ -584,6 +585,12 @@ def test_old_observations_are_anonymised_keeping_only_what_statistics_need(world
         ObservationCategory.SUSPICIOUS_VEHICLE, week, world.group.id, "61331")
     assert old.status == ObservationStatus.FORWARDED and old.notable
     assert services.iso_week(old.observed_at) == week and old.observed_at == services.week_start(week)
+    # Every time it keeps is its week's Monday, 00:00 Swedish time: the filing, the forward, the
+    # police's notice and the anonymising itself (which would give away the filing day).
+    for kept in (old.created_at, old.status_changed_at, old.police_notified_at, old.anonymised_at):
+        assert kept == services.week_start(services.iso_week(kept)), kept
+        assert kept.astimezone(local_zone()).weekday() == 0 and kept.astimezone(local_zone()).hour == 0
+    assert old.created_at == services.week_start(services.iso_week(utcnow() - timedelta(days=366)))
     recent = db.session.get(Observation, recent.id)
     assert recent.anonymised_at is None and recent.description and recent.reporter_id == world.reporter.id
 
@@ -591,6 +598,7 @@ def test_old_observations_are_anonymised_keeping_only_what_statistics_need(world
     assert login(world.reporter).get(f"/observations/{old.id}").status_code == 404
     detail = login(world.coordinator).get(f"/observations/{old.id}").get_data(as_text=True)
     assert "har anonymiserats" in detail
+    assert f"vecka {int(week[6:])}, {week[:4]}" in detail and "00:00" not in detail
 
 
 def test_retention_period_is_configurable(world, db, app, monkeypatch):

@@ -279,9 +279,19 @@ def anonymise(observation: Observation, now: datetime) -> str | None:
     observation.photo_path = None
     observation.reporter_id = None
     observation.reporter_note = None
-    observation.observed_at = week_start(observation.observed_week)  # the week stays, the hour goes
-    observation.anonymised_at = now
+    # The week stays, the day and hour go: every time the row keeps becomes its week's Monday, 00:00 Swedish
+    # time, as the privacy notice promises. The time of anonymising too: it would give away the filing day
+    # (the nightly job runs OBSERVATION_RETENTION_DAYS after it) or the day an account was deleted.
+    observation.observed_at = week_start(observation.observed_week)
+    observation.created_at = _monday_of(observation.created_at)
+    observation.status_changed_at = _monday_of(observation.status_changed_at)
+    observation.police_notified_at = _monday_of(observation.police_notified_at)
+    observation.anonymised_at = _monday_of(now)
     return photo
+
+
+def _monday_of(moment: datetime | None) -> datetime | None:
+    return None if moment is None else week_start(iso_week(moment))
 
 
 def expired_batch(now: datetime) -> list[Observation]:
