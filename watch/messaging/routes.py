@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from twilio.request_validator import RequestValidator
 
 from watch.extensions import csrf
+from watch.messaging import retention  # noqa: F401 - registers the nightly retention jobs
 from watch.messaging.forms import SimulatedSmsForm
 from watch.messaging.inbound import record_inbound, verified_senders
 from watch.messaging.outbox import outbox_messages
