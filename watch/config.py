@@ -65,7 +65,8 @@ class Config:
     # Log lines of gunicorn and the job workers: "json" (one object per line) or "text".
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     STRICT_TRANSPORT_SECURITY = None
-    # Shown on the privacy notice and accessibility statement: where people write about this service.
+    # Shown on the privacy notice and accessibility statement: where people write about this service. Each
+    # municipality may set its own addresses (`flask municipalities set-contacts`); this is the fallback.
     CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "grannsamverkan@kommunen.example")
     AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "730"))
     # Retention of the rest, applied nightly (the privacy notice states each period). Days:
