@@ -235,7 +235,7 @@ def notable_pair(db, world):
 
 
 def test_police_read_the_text_of_forwarded_notable_observations_only_and_count_the_rest(world, login, db):
-    forwarded, closed = notable_pair(db, world)
+    _forwarded, closed = notable_pair(db, world)
     client = login(world.police)
     page = client.get("/lagesbild/oxelosund/2026/10").get_data(as_text=True)  # the print is this page
     assert "Motor stulen från brygga C, vit Buster." in page

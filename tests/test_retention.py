@@ -3,7 +3,7 @@ alerts went to, alert texts and the household lists of archived groups, each aft
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, event, func, insert, select
 
 from tests.observation_support import make_group
 from watch.alerts import retention as alert_retention
@@ -22,11 +22,11 @@ DAY = timedelta(days=1)
 @pytest.fixture
 def town(db, factory):
     oxelosund = factory.municipality("Oxelösund", "0481")
-    return dict(
-        municipality=oxelosund,
-        police=factory.user(Role.POLICE, oxelosund, name="Johan Berg"),
-        eva=factory.user(Role.RESIDENT, oxelosund, name="Eva Sjöberg", phone="+46701234505"),
-    )
+    return {
+        "municipality": oxelosund,
+        "police": factory.user(Role.POLICE, oxelosund, name="Johan Berg"),
+        "eva": factory.user(Role.RESIDENT, oxelosund, name="Eva Sjöberg", phone="+46701234505"),
+    }
 
 
 def count(db, model) -> int:
@@ -196,8 +196,6 @@ def test_a_backlog_is_worked_through_in_batches(db, town, monkeypatch):
     for n in range(5):
         reply(db, f"SM-{n}", 100)
     statements = []
-    from sqlalchemy import event
-
     def record(conn, cursor, statement, *args):
         if statement.startswith("DELETE FROM sms_reply"):
             statements.append(statement)
