@@ -12,7 +12,7 @@ from watch.groups import retention as group_retention
 from watch.jobs import huey
 from watch.messaging import retention as messaging_retention
 from watch.models import (
-    Alert, AlertAudience, AlertStatus, AlertTarget, Delivery, DeliveryChannel, DeliveryStatus, GroupStatus,
+    Alert, AlertAudience, AlertStatus, AlertTarget, Base, Delivery, DeliveryChannel, DeliveryStatus, GroupStatus,
     OptOutSource, PhoneVerification, Role, RosterHousehold, SmsOptOut, SmsReply, SmsReplyKind, utcnow,
 )
 
@@ -64,13 +64,14 @@ def test_sms_received_are_deleted_after_the_period_and_a_stop_stays_in_force(db,
 
 def test_deleting_old_rows_takes_what_other_tables_hold_about_them(db, town):
     """A table that points at sms_reply (the SMS inbox's answers) needs no change to the job: its rows go with
-    the SMS (CASCADE or no rule, and SQLite enforces neither), SET NULL links are cleared."""
+    the SMS when its key says CASCADE (which SQLite does not enforce), SET NULL links are cleared, and a key
+    without a rule stops the job rather than guess."""
     metadata = MetaData()
     SmsReply.__table__.to_metadata(metadata)
     answers = Table("retention_test_answer", metadata, Column("id", Integer, primary_key=True),
                     Column("reply_id", ForeignKey("sms_reply.id", ondelete="CASCADE")), Column("body", String(50)))
     notes = Table("retention_test_note", metadata, Column("id", Integer, primary_key=True),
-                  Column("answer_id", ForeignKey("retention_test_answer.id")))
+                  Column("answer_id", ForeignKey("retention_test_answer.id", ondelete="CASCADE")))
     links = Table("retention_test_link", metadata, Column("id", Integer, primary_key=True),
                   Column("reply_id", ForeignKey("sms_reply.id", ondelete="SET NULL"), nullable=True))
     created = [answers, notes, links]
@@ -91,9 +92,24 @@ def test_deleting_old_rows_takes_what_other_tables_hold_about_them(db, town):
         assert db.session.execute(select(links.c.id, links.c.reply_id).order_by(links.c.id)).all() == [
             (1, None), (2, recent.id)]
         assert db.session.scalars(select(SmsReply.provider_sid)).all() == ["SM-recent"]
+
+        Table("retention_test_unruly", metadata, Column("id", Integer, primary_key=True),
+              Column("reply_id", ForeignKey("sms_reply.id")))
+        with pytest.raises(retention.RetentionBlocked, match="retention_test_unruly.reply_id points at sms_reply"):
+            retention.delete_with_dependants(SmsReply.__table__, [recent.id], metadata)
     finally:
         db.session.rollback()
         metadata.drop_all(db.engine, tables=created)
+
+
+@pytest.mark.parametrize("table", [SmsReply.__table__, PhoneVerification.__table__, RosterHousehold.__table__],
+                         ids=lambda table: table.name)
+def test_every_key_pointing_at_rows_a_retention_job_deletes_says_what_happens_to_its_rows(table):
+    """Otherwise the nightly job stops (RetentionBlocked): a new table that refers to SMS received (their
+    answers), phone codes or households declares ondelete CASCADE or SET NULL."""
+    unruly = [f"{other.name}.{key.parent.name}" for other, key in retention._referencing(table, Base.metadata)
+              if (key.ondelete or "").upper() not in ("CASCADE", "SET NULL")]
+    assert not unruly
 
 
 # ---- phone verification codes ------------------------------------------------------------------------

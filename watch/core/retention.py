@@ -32,23 +32,32 @@ def in_batches(ids: Select, apply: Callable[[list[int]], object]) -> int:
 def delete_with_dependants(table: Table, ids: list[int], metadata: MetaData = Base.metadata) -> None:
     """Delete rows by id, and first what other tables hold about them.
 
-    Any table whose foreign key points at `table` follows its `ondelete`: SET NULL keys are cleared, other
-    rows (CASCADE, or no rule) are deleted with the rows they hang on, and so on down. Done here rather than
-    left to the database because SQLite does not enforce foreign keys. A table added later (the answers to
-    an SMS) is covered without changing the job that deletes.
+    Any table whose foreign key points at `table` follows its `ondelete`: CASCADE rows are deleted with the
+    rows they hang on (and so on down), SET NULL keys are cleared. Done here rather than left to the
+    database because SQLite does not enforce foreign keys. A table added later (the answers to an SMS) is
+    covered without changing the job, as long as its key says which; a key without a rule stops the job
+    (RetentionBlocked) rather than guess whether its rows may go.
     """
     if not ids:
         return
     table = metadata.tables[table.name]
     for other, key in _referencing(table, metadata):
-        if (key.ondelete or "").upper() == "SET NULL":
+        rule = (key.ondelete or "").upper()
+        if rule == "SET NULL":
             db.session.execute(update(other).where(key.parent.in_(ids)).values({key.parent.name: None}))
+        elif rule != "CASCADE":
+            raise RetentionBlocked(f"{other.name}.{key.parent.name} points at {table.name} with no ondelete rule: "
+                                   "declare CASCADE (its rows go with them) or SET NULL")
         elif "id" in other.c and _referencing(other, metadata):
             hanging = list(db.session.scalars(select(other.c.id).where(key.parent.in_(ids))))
             delete_with_dependants(other, hanging, metadata)
         else:
             db.session.execute(delete(other).where(key.parent.in_(ids)))
     db.session.execute(delete(table).where(table.c.id.in_(ids)))
+
+
+class RetentionBlocked(RuntimeError):
+    """A table refers to rows a retention job deletes without saying what should happen to its own rows."""
 
 
 def _referencing(table: Table, metadata: MetaData) -> list[tuple[Table, ForeignKey]]:
