@@ -204,6 +204,9 @@ MATRIX = {
     ("privacy.delete_account", "POST"): (lambda w: "/my-data/delete", split(302, 200)),
     ("privacy.notice", "GET"): (lambda w: "/privacy", everyone(200)),
     ("privacy.accessibility", "GET"): (lambda w: "/accessibility", everyone(200)),
+    ("privacy.municipality_notice", "GET"): (lambda w: f"/m/{w.other.slug}/privacy", everyone(200)),
+    ("privacy.municipality_accessibility", "GET"): (lambda w: f"/m/{w.municipality.slug}/accessibility",
+                                                    everyone(200)),
     ("privacy.cookies", "GET"): (lambda w: "/cookies", everyone(200)),
     # Everyone logged in reaches the form; who is not a member is told who can file.
     ("observations.new", "GET"): (lambda w: "/observations/new", split(302, 200)),

@@ -71,3 +71,42 @@ def test_demo_staff_log_in_with_the_documented_totp_key(app, db):
     client.post("/login", data={"email": "samordnare@oxelosund.demo", "password": "Demo-losen-2026"})
     assert client.post("/login/code", data={"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()}).status_code == 302
     assert client.get("/audit").status_code == 200
+
+
+def test_set_a_municipalitys_contacts_change_some_clear_one_and_refuse_a_bad_address(app, db, factory):
+    oxelosund = factory.municipality("Oxelösund", "0481")
+    result = run(app, "municipalities", "set-contacts", "--municipality", "oxelosund",
+                 "--contact-email", " Grannsamverkan@Oxelosund.se ", "--dpo-email", "dataskyddsombud@oxelosund.se",
+                 "--accessibility-email", "tillganglighet@oxelosund.se")
+    assert result.exit_code == 0, result.output
+    assert "dpo_email            dataskyddsombud@oxelosund.se" in result.output
+    db.session.refresh(oxelosund)
+    assert (oxelosund.contact_email, oxelosund.dpo_email, oxelosund.accessibility_email) == (
+        "Grannsamverkan@oxelosund.se", "dataskyddsombud@oxelosund.se", "tillganglighet@oxelosund.se")
+    # Left out: unchanged; empty: back to CONTACT_EMAIL.
+    result = run(app, "municipalities", "set-contacts", "--municipality", "0481", "--accessibility-email", "")
+    assert result.exit_code == 0 and "accessibility_email  (CONTACT_EMAIL)" in result.output
+    db.session.refresh(oxelosund)
+    assert (oxelosund.dpo_email, oxelosund.accessibility_email) == ("dataskyddsombud@oxelosund.se", None)
+    for bad in ("inte en adress", "a@b@c.se", "dpo@oxelosund.se\nBcc: x@evil.example"):
+        result = run(app, "municipalities", "set-contacts", "--municipality", "oxelosund", "--dpo-email", bad)
+        assert result.exit_code != 0 and "Error" in result.output, (bad, result.output)
+    assert run(app, "municipalities", "set-contacts", "--municipality", "atlantis",
+               "--dpo-email", "x@y.se").exit_code != 0
+    db.session.refresh(oxelosund)
+    assert oxelosund.dpo_email == "dataskyddsombud@oxelosund.se"
+
+
+def test_the_demo_gives_both_municipalities_their_contacts_once(app, db):
+    from watch.demo import _seed_municipalities
+
+    assert "contacts for Oxelösund: grannsamverkan@oxelosund.demo" in list(_seed_municipalities())
+    db.session.commit()
+    assert not [line for line in _seed_municipalities() if "contacts" in line]  # seeding again changes nothing
+    contacts = {m.name: (m.contact_email, m.dpo_email, m.accessibility_email)
+                for m in db.session.scalars(select(Municipality))}
+    assert contacts == {
+        "Oxelösund": ("grannsamverkan@oxelosund.demo", "dataskyddsombud@oxelosund.demo",
+                      "tillganglighet@oxelosund.demo"),
+        "Nyköping": ("trygghet@nykoping.demo", "dataskyddsombud@nykoping.demo", "tillganglighet@nykoping.demo"),
+    }

@@ -5,18 +5,19 @@ from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.lagesbild_support import moment_in, observe
 from tests.observation_support import make_group
 from tests.querycount import count_queries
 from watch.alerts.services import Targeting, create_alert
+from watch.audit import actions
 from watch.lagesbild import services
 from watch.lagesbild.chart import WIDTH, VALUE_ROOM, category_chart
 from watch.core.weeks import IsoWeek, Period, weeks_in_year
 from watch.models import (
-    AlertAudience, AlertStatus, AlertTarget, CitizenPromise, Delivery, DeliveryStatus, GroupKind, GroupStatus,
-    Observation, ObservationCategory as C, Role, SituationPicture,
+    AlertAudience, AlertStatus, AlertTarget, AuditEvent, CitizenPromise, Delivery, DeliveryStatus, GroupKind,
+    GroupStatus, Observation, ObservationCategory as C, ObservationStatus, Role, SituationPicture, utcnow,
 )
 from watch.observations.services import anonymise
 
@@ -212,12 +213,86 @@ def test_notable_observations_are_listed_and_linked_for_the_coordinator_only(wor
                        description="Utombordsmotor stulen från brygga C.")
     observe(db, world.reporter, world.harbour, "2026-W10", C.BOAT_THEFT, description="Ej utvald.")
     picked.notable = True
+    picked.status = ObservationStatus.FORWARDED  # the police read forwarded ones only (next test)
     db.session.commit()
     coordinator = login(world.coordinator).get("/lagesbild/oxelosund/2026/10").get_data(as_text=True)
     assert "Utombordsmotor stulen från brygga C." in coordinator and "Ej utvald." not in coordinator
     assert f'href="/observations/{picked.id}"' in coordinator
     police = login(world.police).get("/lagesbild/oxelosund/2026/10").get_data(as_text=True)
     assert "Utombordsmotor stulen från brygga C." in police and f'href="/observations/{picked.id}"' not in police
+
+
+def notable_pair(db, world):
+    """Two notable observations in week 10: one forwarded to the police, one closed without forwarding."""
+    [forwarded] = observe(db, world.reporter, world.harbour, "2026-W10", C.BOAT_THEFT,
+                          description="Motor stulen från brygga C, vit Buster.", location="Brygga C, Jogersö")
+    [closed] = observe(db, world.reporter, world.villas, "2026-W10", C.SUSPICIOUS_PERSON,
+                       description="Grannen Lars på nummer 7 smyger kring förråden.", location="Tallvägen 7")
+    forwarded.status, closed.status = ObservationStatus.FORWARDED, ObservationStatus.CLOSED
+    forwarded.notable = closed.notable = True
+    db.session.commit()
+    return forwarded, closed
+
+
+def test_police_read_the_text_of_forwarded_notable_observations_only_and_count_the_rest(world, login, db):
+    _forwarded, closed = notable_pair(db, world)
+    client = login(world.police)
+    page = client.get("/lagesbild/oxelosund/2026/10").get_data(as_text=True)  # the print is this page
+    assert "Motor stulen från brygga C, vit Buster." in page
+    for secret in ("Grannen Lars", "smyger", "Tallvägen 7"):
+        assert secret not in page
+    assert "Markerade som viktiga men inte vidarebefordrade till polisen" in page
+    assert "Vecka 10, 2026: Misstänkt person, 1" in page
+    assert f"/observations/{closed.id}" not in page
+    # The same observation's own page refuses them, as before.
+    assert client.get(f"/observations/{closed.id}").status_code == 404
+
+    csv_text = client.get("/lagesbild/oxelosund/2026/10/counts.csv").get_data(as_text=True)
+    for secret in ("Grannen Lars", "Tallvägen", "Buster", "brygga C"):
+        assert secret not in csv_text
+    # A published snapshot holds numbers and the summary only, for every reader.
+    publish(login(world.coordinator), summary="Lugn vecka i hamnen.")
+    picture = db.session.scalar(select(SituationPicture))
+    assert "Grannen Lars" not in str(picture.counts) and "Buster" not in str(picture.counts)
+    published = client.get("/lagesbild/oxelosund/published").get_data(as_text=True)
+    assert "Lugn vecka i hamnen." in published and "Grannen Lars" not in published
+
+    # Coordinators read every notable observation.
+    coordinator_page = login(world.coordinator).get("/lagesbild/oxelosund/2026/10").get_data(as_text=True)
+    assert "Grannen Lars på nummer 7 smyger kring förråden." in coordinator_page
+    assert "Motor stulen från brygga C, vit Buster." in coordinator_page
+    assert "inte vidarebefordrade" not in coordinator_page
+
+
+def test_notable_observations_shown_to_staff_are_audited_once_each_in_one_insert(world, login, db):
+    forwarded, closed = notable_pair(db, world)
+    coordinator = login(world.coordinator)
+    with count_queries(db.engine) as queries:
+        assert coordinator.get("/lagesbild/oxelosund/2026/10").status_code == 200
+    inserts = [s for s in queries.statements if s.startswith("INSERT INTO audit_event")]
+    assert len(inserts) == 1, queries
+    police = login(world.police)
+    police.get("/lagesbild/oxelosund/2026/10")
+    coordinator.get("/lagesbild/oxelosund/2026/10?last=2026-W11")  # the same day: not again
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == actions.OBSERVATION_LISTED)
+                                .order_by(AuditEvent.id)).all()
+    assert sorted((e.actor_id, e.subject_id) for e in events) == sorted([
+        (world.coordinator.id, forwarded.id), (world.coordinator.id, closed.id), (world.police.id, forwarded.id),
+    ])
+    assert {(e.actor_role, e.municipality_id, e.subject_type) for e in events} == {
+        ("coordinator", world.oxelosund.id, "Observation"), ("police", world.oxelosund.id, "Observation")}
+    assert all(e.details == {"page": "lagesbild"} for e in events)
+    # A page without notable observations writes nothing.
+    with count_queries(db.engine) as queries:
+        coordinator.get("/lagesbild/oxelosund/2026/12")
+    assert not [s for s in queries.statements if s.startswith("INSERT")]
+    # The next day counts again.
+    db.session.execute(update(AuditEvent).values(created_at=utcnow() - timedelta(days=1)))
+    db.session.commit()
+    coordinator.get("/lagesbild/oxelosund/2026/10")
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == actions.OBSERVATION_LISTED)) == 5
+    assert "Iakttagelse visad i en lista" in coordinator.get("/audit").get_data(as_text=True)
 
 
 # ---- period form ----------------------------------------------------------------------------------------
@@ -451,9 +526,12 @@ def test_the_page_runs_a_bounded_number_of_queries_whatever_the_data(world, logi
         publish(client, summary=f"Vecka med {n}.")
         with count_queries(db.engine) as queries:
             assert client.get("/lagesbild/oxelosund/2026/10").status_code == 200
-        counts.append(queries.count)
+        # The audit of the notable observations shown is one statement on top, whatever their number.
+        reads = [s for s in queries.statements if not s.startswith("INSERT INTO audit_event")]
+        assert len(queries.statements) - len(reads) <= 1, queries
+        counts.append(len(reads))
         # One query per section (user, municipality, three aggregates, notable, alerts, published, three badges).
-        assert queries.count <= 12, queries
+        assert len(reads) <= 12, queries
     assert counts[0] == counts[1]
     with count_queries(db.engine) as queries:
         assert client.get("/lagesbild/oxelosund/2026/10/counts.csv").status_code == 200

@@ -169,3 +169,62 @@ def test_privacy_notice_names_the_logged_in_persons_own_municipality(db, factory
     factory.municipality("Nyköping", "0480")
     page = login(factory.user()).get("/privacy").get_data(as_text=True)
     assert "<strong>Oxelösund</strong>" in page
+
+
+# ---- each municipality is the controller of its data (issue 15, item 10) ------------------------------
+
+def flat(response) -> str:
+    return " ".join(response.get_data(as_text=True).split())
+
+
+def test_each_municipality_shows_its_own_contacts_with_the_supervisory_authorities(client, db, factory, login, app):
+    fallback = app.config["CONTACT_EMAIL"]
+    oxelosund, nykoping = factory.municipality("Oxelösund", "0481"), factory.municipality("Nyköping", "0480")
+    oxelosund.contact_email, oxelosund.dpo_email = "grannsamverkan@oxelosund.se", "dataskyddsombud@oxelosund.se"
+    oxelosund.accessibility_email = "tillganglighet@oxelosund.se"
+    db.session.commit()
+
+    notice = flat(client.get("/m/oxelosund/privacy"))
+    assert "<strong>Oxelösund</strong>" in notice
+    assert 'href="mailto:grannsamverkan@oxelosund.se"' in notice
+    assert "Kommunens dataskyddsombud: <a href=\"mailto:dataskyddsombud@oxelosund.se\">" in notice
+    assert 'Integritetsskyddsmyndigheten (IMY), som är tillsynsmyndighet: <a href="https://www.imy.se/"' in notice
+    assert fallback not in notice and "Nyköping" not in notice.split("<article")[1]
+    statement = flat(client.get("/m/oxelosund/accessibility"))
+    assert "Oxelösund använder portalen och står bakom den." in statement
+    assert statement.count('href="mailto:tillganglighet@oxelosund.se"') == 2 and fallback not in statement
+    assert 'Anmäl bristande tillgänglighet på <a href="https://www.digg.se/"' in statement
+
+    # A municipality with no addresses of its own falls back to CONTACT_EMAIL, its DPO included.
+    other = flat(client.get("/m/nykoping/privacy"))
+    assert "<strong>Nyköping</strong>" in other and f'Kommunens dataskyddsombud: <a href="mailto:{fallback}">' in other
+    assert "oxelosund.se" not in other
+    assert f'href="mailto:{fallback}"' in flat(client.get("/m/nykoping/accessibility"))
+    assert client.get("/m/atlantis/privacy").status_code == 404
+    assert client.get("/m/atlantis/accessibility").status_code == 404
+
+    # /privacy and /accessibility are the logged-in person's own municipality's.
+    resident = login(factory.user(Role.RESIDENT, oxelosund))
+    assert 'mailto:dataskyddsombud@oxelosund.se' in flat(resident.get("/privacy"))
+    assert 'mailto:tillganglighet@oxelosund.se' in flat(resident.get("/accessibility"))
+    neighbour = login(factory.user(Role.RESIDENT, nykoping))
+    assert "oxelosund.se" not in flat(neighbour.get("/privacy")) and "<strong>Nyköping</strong>" in flat(
+        neighbour.get("/privacy"))
+    # Visitors get every municipality, each linked to its own page, and the service's address.
+    general = flat(client.get("/privacy"))
+    assert '<a href="/m/nykoping/privacy">Nyköping</a>, <a href="/m/oxelosund/privacy">Oxelösund</a>' in general
+    assert f'href="mailto:{fallback}"' in general and "oxelosund.se" not in general
+    assert '<a href="/m/oxelosund/accessibility">Oxelösund</a>' in flat(client.get("/accessibility"))
+    # The municipality's own page links to both.
+    front = flat(client.get("/m/oxelosund"))
+    assert 'href="/m/oxelosund/privacy"' in front and 'href="/m/oxelosund/accessibility"' in front
+
+    client.post("/language", data={"lang": "en"})
+    english = flat(client.get("/m/oxelosund/privacy"))
+    assert "The municipality's data protection officer: <a href=\"mailto:dataskyddsombud@oxelosund.se\">" in english
+    assert 'Swedish Authority for Privacy Protection (IMY): <a href="https://www.imy.se/"' in english
+    english_statement = flat(client.get("/m/oxelosund/accessibility"))
+    assert "Oxelösund uses the portal and stands behind it." in english_statement
+    assert 'href="mailto:tillganglighet@oxelosund.se"' in english_statement
+    assert '"Anmäl bristande tillgänglighet" (report lacking accessibility) at <a href="https://www.digg.se/"' in (
+        english_statement)

@@ -96,9 +96,29 @@ class Config:
     # Log lines of gunicorn and the job workers: "json" (one object per line) or "text".
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     STRICT_TRANSPORT_SECURITY = None
-    # Shown on the privacy notice and accessibility statement: where people write about this service.
+    # Shown on the privacy notice and accessibility statement: where people write about this service. Each
+    # municipality may set its own addresses (`flask municipalities set-contacts`); this is the fallback.
     CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "grannsamverkan@kommunen.example")
     AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "730"))
+    # Retention of the rest, applied nightly (the privacy notice states each period). Days:
+    # SMS people send in (replies to alerts, STOP/START) are deleted after this. Their author reads them
+    # while the alert is current; a quarter covers following one up and the next EST meeting. A STOP
+    # itself is kept by number as long as the number wants no SMS (SmsOptOut), not as a message.
+    SMS_RETENTION_DAYS = int(os.environ.get("SMS_RETENTION_DAYS", "90"))
+    # The phone number each alert went to is cleared after this; the delivery stays, without it, for the
+    # alert's report and the lägesbild's counts. A reply is matched to an alert by that number, and nobody
+    # answers a quarter-old alert, so the same 90 days as the replies.
+    DELIVERY_RETENTION_DAYS = int(os.environ.get("DELIVERY_RETENTION_DAYS", "90"))
+    # An alert's text is emptied after this. It describes incidents, sometimes people or vehicles, as an
+    # observation does, so it is kept as long as observations keep theirs (OBSERVATION_RETENTION_DAYS).
+    ALERT_TEXT_RETENTION_DAYS = int(os.environ.get("ALERT_TEXT_RETENTION_DAYS", "365"))
+    # Phone verification records (number, code hash, tries) are deleted after this. A code works for 10
+    # minutes; the record is kept a month so that a surprising SMS bill (the provider bills monthly) can be
+    # traced to the accounts that asked for codes. The verified number itself stays on the account.
+    VERIFICATION_RETENTION_DAYS = int(os.environ.get("VERIFICATION_RETENTION_DAYS", "30"))
+    # The household list (addresses, who takes part) of a group archived longer than this is deleted.
+    # A quarter leaves time to restart the group or hand the list over; after that it serves nobody.
+    ROSTER_RETENTION_DAYS = int(os.environ.get("ROSTER_RETENTION_DAYS", "90"))
 
     # Email: "outbox" stores messages for the dev outbox page; "smtp" really sends them.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
@@ -129,8 +149,7 @@ class Config:
     SMS_MAX_SEGMENTS = 6
     # Inbound SMS: more than this many from one number in an hour are kept but neither answered nor acted on.
     SMS_INBOUND_PER_HOUR = int(os.environ.get("SMS_INBOUND_PER_HOUR", "10"))
-    # Inbound SMS and the inbox's answers are deleted after this many days; from unknown numbers after 30.
-    SMS_RETENTION_DAYS = int(os.environ.get("SMS_RETENTION_DAYS", os.environ.get("OBSERVATION_RETENTION_DAYS", "365")))
+    # Inbound SMS from numbers that are no member's (in nobody's inbox) go sooner than SMS_RETENTION_DAYS.
     SMS_UNKNOWN_RETENTION_DAYS = 30
 
 

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from sqlalchemy import select
 
-from watch.admin.services import create_municipality, create_staff
+from watch.admin.services import CONTACT_FIELDS, create_municipality, create_staff, set_contacts
 from watch.alerts import demo as alerts_demo
 from watch.auth.services import create_user
 from watch.core.municipalities import find_municipality
@@ -25,6 +25,13 @@ DEMO_PASSWORD = "Demo-losen-2026"
 DEMO_TOTP_SECRET = "GRANNSAMVERKANDEMOTOTP23"
 
 MUNICIPALITIES = [("Oxelösund", "0481"), ("Nyköping", "0480")]
+# Each municipality's own addresses as controller (privacy notice, accessibility statement).
+CONTACTS = {
+    "0481": {"contact_email": "grannsamverkan@oxelosund.demo", "dpo_email": "dataskyddsombud@oxelosund.demo",
+             "accessibility_email": "tillganglighet@oxelosund.demo"},
+    "0480": {"contact_email": "trygghet@nykoping.demo", "dpo_email": "dataskyddsombud@nykoping.demo",
+             "accessibility_email": "tillganglighet@nykoping.demo"},
+}
 
 # (email, name, role, municipality, phone, locale)
 PEOPLE = [
@@ -57,9 +64,13 @@ def seed_demo() -> Iterator[str]:
 
 def _seed_municipalities() -> Iterator[str]:
     for name, code in MUNICIPALITIES:
-        if find_municipality(code) is None:
-            create_municipality(name, code)
+        municipality = find_municipality(code)
+        if municipality is None:
+            municipality = create_municipality(name, code)
             yield f"created municipality {name}"
+        if not any(getattr(municipality, field) for field in CONTACT_FIELDS):
+            set_contacts(municipality, **CONTACTS[code])
+            yield f"contacts for {name}: {municipality.contact_email}"
 
 
 def _seed_people() -> Iterator[str]:

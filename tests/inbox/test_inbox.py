@@ -181,7 +181,7 @@ def test_an_unknown_number_gets_one_short_answer_a_day_in_swedish_and_english(db
 
 
 def test_sms_from_unknown_numbers_are_purged_after_30_days_and_members_sms_stay(db, town, login, client, app):
-    from watch.messaging.retention import purge_old_inbound_sms
+    from watch.messaging.retention import purge_old_sms_replies
 
     text(client, app, "Gammalt sms från en okänd", "+46709876543")
     text(client, app, "Nytt sms från en okänd", "+46709876544")
@@ -190,7 +190,7 @@ def test_sms_from_unknown_numbers_are_purged_after_30_days_and_members_sms_stay(
         message.received_at = utcnow() - timedelta(days=31)
     db.session.commit()
 
-    purge_old_inbound_sms()
+    purge_old_sms_replies()
 
     db.session.expire_all()
     left = set(db.session.scalars(select(SmsReply.body)))
@@ -199,7 +199,7 @@ def test_sms_from_unknown_numbers_are_purged_after_30_days_and_members_sms_stay(
 
 def test_every_sms_past_the_retention_period_goes_with_the_answers(db, town, login, client, app):
     from watch.inbox.services import purge_old_answers
-    from watch.messaging.retention import purge_old_inbound_sms
+    from watch.messaging.retention import purge_old_sms_replies
 
     text(client, app, "Vem är kontaktombud?", EVA)
     message = last_sms(db)
@@ -208,7 +208,7 @@ def test_every_sms_past_the_retention_period_goes_with_the_answers(db, town, log
     message.received_at = utcnow() - timedelta(days=app.config["SMS_RETENTION_DAYS"] + 1)
     db.session.scalar(select(SmsAnswer)).created_at = message.received_at
     db.session.commit()
-    purge_old_inbound_sms()
+    purge_old_sms_replies()
     purge_old_answers()
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(SmsReply)) == 0

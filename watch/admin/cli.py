@@ -33,6 +33,27 @@ def list_municipalities() -> None:
         click.echo(f"{m.code}  {m.slug:20}  {m.name}")
 
 
+@municipalities_cli.command("set-contacts")
+@click.option("--municipality", "key", required=True, help="slug, kommunkod or name")
+@click.option("--contact-email", help="where people write about the service and their data")
+@click.option("--dpo-email", help="the municipality's data protection officer (dataskyddsombud)")
+@click.option("--accessibility-email", help="where people report accessibility problems")
+def set_contacts(key: str, contact_email: str | None, dpo_email: str | None, accessibility_email: str | None) -> None:
+    """The municipality's addresses as controller, shown on its privacy notice and accessibility statement.
+
+    An option left out stays as it is; an empty one ("") falls back to CONTACT_EMAIL.
+    """
+    municipality = _municipality(key)
+    try:
+        services.set_contacts(municipality, contact_email=contact_email, dpo_email=dpo_email,
+                              accessibility_email=accessibility_email)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    db.session.commit()
+    for name in services.CONTACT_FIELDS:
+        click.echo(f"{name:20} {getattr(municipality, name) or '(CONTACT_EMAIL)'}")
+
+
 def _municipality(key: str | None) -> Municipality | None:
     if key is None:
         return None

@@ -2,6 +2,7 @@
 import re
 import unicodedata
 
+from email_validator import validate_email
 from sqlalchemy import select
 
 from watch.audit import actions
@@ -28,6 +29,29 @@ def create_municipality(name: str, code: str, slug: str | None = None) -> Munici
     db.session.add(municipality)
     db.session.flush()
     return municipality
+
+
+CONTACT_FIELDS = ("contact_email", "dpo_email", "accessibility_email")
+
+
+def set_contacts(municipality: Municipality, **addresses: str | None) -> None:
+    """The municipality's own addresses as controller (CONTACT_FIELDS). None leaves one as it is; an empty
+    string clears it, and the privacy notice and accessibility statement then show CONTACT_EMAIL.
+
+    Raises ValueError (email_validator's error) for an address that is not one.
+    """
+    for name, value in addresses.items():
+        if name not in CONTACT_FIELDS:
+            raise ValueError(f"unknown contact {name!r}")
+        if value is None:
+            continue
+        value = value.strip()
+        if value:
+            value = validate_email(value, check_deliverability=False).normalized
+            if len(value) > 254:
+                raise ValueError(f"{value!r} is longer than 254 characters")
+        setattr(municipality, name, value or None)
+    db.session.flush()
 
 
 def create_staff(

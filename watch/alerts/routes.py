@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from watch.alerts import retention  # noqa: F401 - registers the nightly retention jobs
 from watch.alerts import services
 from watch.messaging import verification
 from watch.alerts.forms import ComposeForm, ConfirmCodeForm, PreferencesForm, SendCodeForm

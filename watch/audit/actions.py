@@ -24,6 +24,7 @@ CONTACT_MADE = "group.contact_made"
 CONTACT_REMOVED = "group.contact_removed"
 REGISTER_EXPORTED = "group.register_exported"
 OBSERVATION_VIEWED = "observation.viewed"
+OBSERVATION_LISTED = "observation.listed"  # its text or place shown on a list page (details: page)
 OBSERVATION_FORWARDED = "observation.forwarded"
 OBSERVATION_CLOSED = "observation.closed"
 ALERT_SENT = "alert.sent"
@@ -54,6 +55,7 @@ LABELS = {
     CONTACT_REMOVED: _l("Contact person removed"),
     REGISTER_EXPORTED: _l("Register of contact persons downloaded"),
     OBSERVATION_VIEWED: _l("Observation viewed"),
+    OBSERVATION_LISTED: _l("Observation shown in a list"),
     OBSERVATION_FORWARDED: _l("Observation forwarded to the police"),
     OBSERVATION_CLOSED: _l("Observation closed"),
     ALERT_SENT: _l("Alert sent"),

@@ -18,6 +18,7 @@ from watch.groups.membership import (
 )
 from watch.groups.queries import directory_query, members_query, my_memberships_query, with_member_count
 from watch.groups.registration import find_duplicates, notify_coordinators_of_new_group, register_group, update_group
+from watch.groups import retention  # noqa: F401 - registers the nightly retention job
 from watch.groups.roster import roster_query, save_household
 from watch.groups.rules import OPEN_STATUSES, GroupRuleError
 from watch.models import Group, GroupKind, GroupStatus, Membership, MembershipStatus, Role, \

@@ -10,6 +10,7 @@ from watch.lagesbild.chart import category_chart
 from watch.lagesbild.forms import PeriodForm, PromiseForm, PublishForm
 from watch.core.weeks import IsoWeek, Period
 from watch.models import CitizenPromise, Municipality, Role
+from watch.observations.services import record_listed
 from watch.core.security import ensure_municipality, role_required
 
 bp = Blueprint("lagesbild", __name__)
@@ -66,6 +67,8 @@ def _render_week(municipality: Municipality, period: Period, *, period_form: Per
                  publish_form: PublishForm | None = None):
     counts = services.counts(municipality.id, period)
     summary = services.published_for_period(municipality.id, period)
+    notable = services.notable_observations(current_user, municipality.id, period)
+    record_listed(current_user, notable.shown, "lagesbild")
     if period_form is None:
         period_form = PeriodForm(formdata=None, data={"first": period.first.key, "last": period.last.key})
     if publish_form is None and current_user.role == Role.COORDINATOR:
@@ -76,7 +79,7 @@ def _render_week(municipality: Municipality, period: Period, *, period_form: Per
         "lagesbild/week.html",
         municipality=municipality, period=period, counts=counts, chart=category_chart(counts["categories"]),
         summary=summary,
-        notable=services.notable_observations(municipality.id, period),
+        notable=notable,
         alerts=services.alerts_sent(municipality.id, period),
         published=services.latest_published(municipality.id, LATEST_ON_PAGE),
         period_form=period_form, publish_form=publish_form, this_week=services.this_week(),

@@ -19,7 +19,7 @@ from watch.extensions import db
 from watch.models import (
     Alert, AlertStatus, Delivery, DeliveryStatus,
     CitizenPromise, Group, GroupPostcode, GroupStatus, Municipality, Observation, ObservationCategory,
-    SituationPicture, User, utcnow,
+    ObservationStatus, Role, SituationPicture, User, utcnow,
 )
 from watch.observations.services import UNCATEGORISED, category_label
 
@@ -148,15 +148,40 @@ def counts(municipality_id: int, period: Period) -> dict[str, Any]:
     }
 
 
-def notable_observations(municipality_id: int, period: Period) -> list[Observation]:
-    """What the coordinator marked as notable in the period, oldest first."""
-    return list(db.session.scalars(
+@dataclass(frozen=True)
+class Notable:
+    """The notable observations of a period as one reader may see them."""
+
+    shown: list[Observation]  # with their text: the reader may read these (can_view)
+    # Notable ones the reader may only count: (week, category, how many), by week and category.
+    counted: list[tuple[str, str, int]]
+
+
+def notable_observations(viewer: User, municipality_id: int, period: Period) -> Notable:
+    """What the coordinator marked as notable in the period, oldest first.
+
+    Coordinators read them all. Anyone else (the police) reads only the forwarded ones, as on the
+    observation's own page (`observations.services.can_view`), and gets the rest as counts by week
+    and category: their text, place and time never leave the database for them.
+    """
+    query = (
         select(Observation)
         .where(*_in_period(municipality_id, period), Observation.notable.is_(True))
         .options(joinedload(Observation.group))
         .order_by(Observation.observed_at, Observation.id)
         .limit(NOTABLE_LIMIT)
-    ))
+    )
+    if viewer.role == Role.COORDINATOR:
+        return Notable(list(db.session.scalars(query)), [])
+    forwarded = Observation.status == ObservationStatus.FORWARDED
+    counted = db.session.execute(
+        select(Observation.observed_week, Observation.category, func.count())
+        .where(*_in_period(municipality_id, period), Observation.notable.is_(True), ~forwarded)
+        .group_by(Observation.observed_week, Observation.category)
+        .order_by(Observation.observed_week, Observation.category)
+    )
+    return Notable(list(db.session.scalars(query.where(forwarded))),
+                   [(week, str(category), n) for week, category, n in counted])
 
 
 # ---- alerts sent in the period --------------------------------------------------------------------

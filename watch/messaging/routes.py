@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from watch.core.input_guard import cleans_own_text
 from watch.extensions import csrf
-from watch.messaging import retention  # noqa: F401 - registers the nightly purge of old inbound SMS
+from watch.messaging import retention  # noqa: F401 - registers the nightly retention jobs
 from watch.messaging.forms import SimulatedSmsForm
 from watch.messaging.inbound import clean_field, record_inbound, verified_senders
 from watch.messaging.outbox import outbox_messages

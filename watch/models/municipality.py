@@ -17,6 +17,11 @@ class Municipality(Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     # SCB's kommunkod, e.g. 0481 for Oxelösund.
     code: Mapped[str] = mapped_column(String(4), unique=True)
+    # The municipality is the controller of its data: where people write about the service, its data
+    # protection officer, and where to report accessibility problems. None: the deployment's CONTACT_EMAIL.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    dpo_email: Mapped[str | None] = mapped_column(String(254))
+    accessibility_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

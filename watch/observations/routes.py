@@ -166,6 +166,7 @@ def inbox():
     form = InboxFilterForm(services.municipality_groups(municipality_ids), formdata=request.args)
     form.validate()
     page = _page(services.inbox_select(municipality_ids, **form.filters()))
+    services.record_listed(current_user, page.items, "inbox")
     return render_template("observations/inbox.html", form=form, page=page,
                            notice_form=NoticeForm(notices=current_user.coordinator_notices.value))
 
@@ -192,4 +193,6 @@ def email_preference():
 @bp.get("/police/observations")
 @role_required(Role.POLICE)
 def police_inbox():
-    return render_template("observations/police.html", page=_page(services.police_select(current_user.municipality_ids())))
+    page = _page(services.police_select(current_user.municipality_ids()))
+    services.record_listed(current_user, page.items, "police")
+    return render_template("observations/police.html", page=page)

@@ -1,5 +1,6 @@
 """Business rules for observations: who may file and see them, the triage flow, notifications, retention."""
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -8,7 +9,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
 from watch.audit import actions
-from watch.audit.services import record
+from watch.audit.services import record, record_each
 from watch.core.postcodes import find_postcode
 from watch.core.weeks import day_start, iso_week, today, week_start
 from watch.extensions import db
@@ -184,6 +185,15 @@ def record_view(user: User, observation: Observation) -> None:
         record(actions.OBSERVATION_VIEWED, subject=observation, actor=user)
 
 
+def record_listed(user: User, observations: Iterable[Observation], page: str) -> None:
+    """A list page showed these observations' text or place to `user`: one audit event each (not for the
+    reporter's own), once per person, observation and day, written in one statement for the whole page."""
+    if user.is_staff:
+        record_each(actions.OBSERVATION_LISTED, Observation,
+                    (o.id for o in observations if o.reporter_id is None or o.reporter_id != user.id),
+                    actor=user, page=page)
+
+
 def visible_observation(user: User, observation_id: int) -> Observation | None:
     observation = db.session.scalar(
         select(Observation).where(Observation.id == observation_id)
@@ -292,9 +302,19 @@ def anonymise(observation: Observation, now: datetime) -> str | None:
     observation.photo_path = None
     observation.reporter_id = None
     observation.reporter_note = None
-    observation.observed_at = week_start(observation.observed_week)  # the week stays, the hour goes
-    observation.anonymised_at = now
+    # The week stays, the day and hour go: every time the row keeps becomes its week's Monday, 00:00 Swedish
+    # time, as the privacy notice promises. The time of anonymising too: it would give away the filing day
+    # (the nightly job runs OBSERVATION_RETENTION_DAYS after it) or the day an account was deleted.
+    observation.observed_at = week_start(observation.observed_week)
+    observation.created_at = _monday_of(observation.created_at)
+    observation.status_changed_at = _monday_of(observation.status_changed_at)
+    observation.police_notified_at = _monday_of(observation.police_notified_at)
+    observation.anonymised_at = _monday_of(now)
     return photo
+
+
+def _monday_of(moment: datetime | None) -> datetime | None:
+    return None if moment is None else week_start(iso_week(moment))
 
 
 def expired_batch(now: datetime) -> list[Observation]:

@@ -5,8 +5,11 @@ from flask_login import current_user, login_required, logout_user
 
 from watch.core import ratelimit
 from watch.auth.services import check_password, municipalities
+from watch.core.municipalities import municipality_or_404
 from watch.extensions import db
 from watch.privacy import services
+from watch.models import Municipality
+from watch.privacy.controllers import contacts_for, own_municipality
 from watch.privacy.forms import DeleteAccountForm
 from watch.core.ratelimit import limit_posts
 
@@ -63,14 +66,30 @@ def _in_language(page: str) -> str:
     return f"privacy/{page}.{'en' if str(get_locale()) == 'en' else 'sv'}.html"
 
 
+def _legal_page(page: str, municipality: Municipality | None):
+    """A legal page of one municipality (its name and addresses), or of all of them, each linked to its own."""
+    return render_template(_in_language(page), contacts=contacts_for(municipality),
+                           municipalities=[] if municipality else municipalities())
+
+
 @bp.get("/privacy")
 def notice():
-    return render_template(_in_language("notice"), municipalities=municipalities())
+    return _legal_page("notice", own_municipality())
+
+
+@bp.get("/m/<slug>/privacy")
+def municipality_notice(slug: str):
+    return _legal_page("notice", municipality_or_404(slug))
 
 
 @bp.get("/accessibility")
 def accessibility():
-    return render_template(_in_language("accessibility"))
+    return _legal_page("accessibility", own_municipality())
+
+
+@bp.get("/m/<slug>/accessibility")
+def municipality_accessibility(slug: str):
+    return _legal_page("accessibility", municipality_or_404(slug))
 
 
 @bp.get("/cookies")
