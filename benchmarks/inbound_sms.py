@@ -1,6 +1,6 @@
 """The inbound SMS webhook with 100,000 SMS already stored.
 
-    .venv/bin/python benchmarks/inbound_sms.py                 # SQLite in a temporary folder
+    WATCH_ENV=development .venv/bin/python benchmarks/inbound_sms.py                 # SQLite in a temporary folder
     .venv/bin/python benchmarks/inbound_sms.py postgresql://postgres@127.0.0.1:5432/scratch   # EMPTIES that database
 
 Posts signed Twilio webhooks to /sms/inbound through the Flask test client (server time, no network),
