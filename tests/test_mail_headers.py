@@ -11,7 +11,6 @@ from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
 import watch
-from tests.conftest import PASSWORD
 from tests.group_helpers import emails_to, make_group, neighbourhood_form
 from watch.core.validators import SingleLine
 from watch.messaging.email import render_for
