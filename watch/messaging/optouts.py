@@ -54,6 +54,6 @@ def opt_in(phone: str) -> None:
 
 def opt_in_from_web(phone: str) -> bool:
     """Allow SMS again from the portal; a STOP sent by SMS (or to the carrier) stays. True if none remains."""
+    # The ORM delete also drops a loaded row from the session, so the check below reads what is left.
     db.session.execute(delete(SmsOptOut).where(SmsOptOut.phone == phone, SmsOptOut.source == OptOutSource.WEB))
-    db.session.expire_all()
     return not is_opted_out(phone)
