@@ -8,7 +8,7 @@ import tempfile
 import pyotp
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text, update
+from sqlalchemy import create_engine, text, update
 
 from watch import create_app
 from watch.admin.services import create_municipality, create_staff
@@ -18,8 +18,44 @@ from watch.extensions import db as _db
 from watch.auth.mfa import enrol_with_known_secret
 from watch.models import Base, Role, User
 
-TEST_DATABASE_URL = database_url(os.environ.get("TEST_DATABASE_URL"))
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", … under `pytest -n`, else None
+
+
+def own_database(url: str | None) -> str | None:
+    """Under `pytest -n`, each worker empties its tables after every test: give it a PostgreSQL database of its own."""
+    if not (url and XDIST_WORKER):
+        return url
+    own = f"{url}_{XDIST_WORKER}"
+    drop_database(url, own, then_create=True)
+    return own
+
+
+def drop_database(admin_url: str, url: str, then_create: bool = False) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if then_create:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def own_redis(url: str | None) -> str | None:
+    """…and a Redis database of its own (counting down from the one given), so rate limits and queues don't mix."""
+    if not (url and XDIST_WORKER):
+        return url
+    base, number = url.rsplit("/", 1)
+    return f"{base}/{(int(number) - int(XDIST_WORKER.removeprefix('gw'))) % 16}"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if TEST_DATABASE_URL and XDIST_WORKER:
+        drop_database(GIVEN_DATABASE_URL, TEST_DATABASE_URL)
+
+
+GIVEN_DATABASE_URL = database_url(os.environ.get("TEST_DATABASE_URL"))
+TEST_DATABASE_URL = own_database(GIVEN_DATABASE_URL)
+TEST_REDIS_URL = own_redis(os.environ.get("TEST_REDIS_URL"))
 PASSWORD = "Tallvägen-17-grind"
 
 
