@@ -2,10 +2,13 @@
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import delete, select
 
 from watch.auth.sessions import device, device_label
+from watch.extensions import db
 from watch.messaging import push
-from watch.models import PushSubscription, User
+from watch.models import PushMessage, PushSubscription, User
+from watch.privacy.signals import account_deleting, personal_data_export
 
 ICON_SIZES = (192, 512)  # what Chrome, Edge and Firefox ask for; Safari reads the 180 px apple-touch-icon
 THEME_COLOUR = "#0b4f8a"  # the favicon's blue
@@ -58,3 +61,22 @@ def devices_with_push(user: User) -> list[PushSubscription]:
 def set_push_instead_of_sms(user: User, chosen: bool) -> None:
     """Alerts by push instead of SMS (watch.alerts.services sends no SMS to such a person with push on)."""
     user.push_instead_of_sms = chosen
+
+
+@personal_data_export.connect
+def export_push(user: User, **extra) -> dict[str, list[dict]]:
+    """The devices with push on, and the push messages sent to them."""
+    messages = db.session.scalars(select(PushMessage).where(PushMessage.user_id == user.id)
+                                  .order_by(PushMessage.created_at))
+    return {
+        "push_devices": [{"device": s.device, "push_on_since": s.created_at} for s in push.subscriptions_of(user)],
+        "push_messages": [{"title": m.title, "text": m.body, "status": str(m.status), "sent_at": m.created_at}
+                          for m in messages],
+    }
+
+
+@account_deleting.connect
+def forget_push(user: User, **extra) -> None:
+    """The devices and the messages to them go; an alert's report then counts fewer push messages."""
+    db.session.execute(delete(PushMessage).where(PushMessage.user_id == user.id))
+    db.session.execute(delete(PushSubscription).where(PushSubscription.user_id == user.id))
