@@ -34,13 +34,25 @@ def write_offline(page, audit, text: str) -> None:
     expect(page.get_by_role("status").filter(has_text=WAITING)).to_be_visible()
 
 
-def test_an_observation_written_without_coverage_is_sent_once_when_the_connection_is_back(page, audit, factory, db):
+def test_an_observation_written_without_coverage_is_sent_once_when_the_connection_is_back(page, audit, factory, db,
+                                                                                        live_server):
     oxelosund = factory.municipality("Oxelösund", "0481")
     member = factory.user(Role.RESIDENT, oxelosund, name="Per Nyström")
     make_group(db, oxelosund, name="Jogersö båtklubb", members=[member])
     coordinator = factory.user(Role.COORDINATOR, oxelosund, name="Karin Lindqvist")
 
     log_in(page, audit, db, member)
+    # The service worker is installed and has kept only files of our own server.
+    kept = page.evaluate("""async () => {
+        await navigator.serviceWorker.ready;
+        const urls = [];
+        for (const name of await caches.keys()) {
+            for (const request of await (await caches.open(name)).keys()) { urls.push(request.url); }
+        }
+        return urls;
+    }""")
+    assert f"{live_server}/offline" in kept and any("/static/vendor/idb-keyval.js?v=" in url for url in kept)
+    assert all(url.startswith(live_server + "/") for url in kept), kept
     write_offline(page, audit, "Två personer i en gummibåt lossade en utombordsmotor vid brygga B kl 02.")
     audit(page)
     expect(page.get_by_label("Vad hände?")).to_have_value("")  # kept on the phone, ready for the next one
