@@ -101,7 +101,7 @@ def test_the_profile_offers_install_and_push_and_lists_the_devices_with_push_on(
     client.post("/profile/push", data=SUBSCRIPTION, headers={"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 "
                 "like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"})
     page = client.get("/profile").get_data(as_text=True)
-    assert "Push-meddelanden är påslagna för den här enheten." in page
+    assert "Push-meddelanden är påslagna i den här webbläsaren." in page
     assert "Enheter med push påslaget" in page and "Safari på iPhone" in page
     assert "Skicka varningar via push i stället för sms" in page
 

@@ -66,7 +66,6 @@ self.addEventListener("push", (event) => {
     body: message.body || "",
     icon: {{ url_for('static', filename='icons/icon-192.png') | tojson }},
     data: { url: message.url || "/" },
-    lang: message.lang || undefined,
   }));
 });
 

@@ -71,7 +71,7 @@ def test_an_observation_written_without_coverage_is_sent_once_when_the_connectio
     # The profile offers push on this device (the install button shows only when the browser offers it).
     page.get_by_role("link", name="Min profil").click()
     expect(page.get_by_role("heading", name="Den här telefonen eller datorn")).to_be_visible()
-    expect(page.get_by_role("button", name="Slå på push på den här enheten")).to_be_visible()
+    expect(page.get_by_role("button", name="Slå på push-meddelanden")).to_be_visible()
     audit(page)
     log_out(page)
 

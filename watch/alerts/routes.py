@@ -8,7 +8,6 @@ from watch.messaging import verification
 from watch.alerts.forms import ComposeForm, ConfirmCodeForm, PreferencesForm, SendCodeForm
 from watch.messaging.optouts import opt_in_from_web, opt_out, opt_out_of
 from watch.alerts.sending import dispatch_alert, send_alert_sms
-from watch.messaging import push
 from watch.extensions import db, htmx, limiter
 from watch.models import AlertChannel, Municipality, OptOutSource, Role
 from watch.core.pagination import paginate
@@ -124,7 +123,7 @@ def detail(alert_id: int):
     return render_template(
         "alerts/detail.html", alert=alert, progress=progress, recipients=recipients,
         retryable=services.retryable_count(alert) if progress.done else 0,
-        replies=services.replies_for(alert), push_counts=push.alert_counts(alert.id),
+        replies=services.replies_for(alert),
     )
 
 

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    Select, and_, case, delete, exists, false, func, insert, literal, not_, or_, select, true, update,
+    Select, String, and_, case, cast, delete, exists, false, func, insert, literal, not_, or_, select, true, union_all,
+    update,
 )
 from sqlalchemy.orm import joinedload
 
@@ -25,7 +26,7 @@ from watch.messaging.sms_encoding import count as count_sms
 from watch.models import (
     PENDING_STATUSES, Alert, AlertAudience, AlertChannel, AlertStatus, AlertTarget, Delivery,
     DeliveryChannel, DeliveryStatus, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole,
-    MembershipStatus, PhoneVerification, PushMessage, SkipReason, SmsOptOut, SmsReply, User, alert_group, utcnow,
+    MembershipStatus, PhoneVerification, PushMessage, PushStatus, SkipReason, SmsOptOut, SmsReply, User, alert_group, utcnow,
 )
 from watch.models.base import UTCDateTime
 from watch.privacy.signals import account_deleting, personal_data_export
@@ -277,6 +278,7 @@ class Progress:
     alert_status: AlertStatus
     sent_at: datetime | None = None
     awaiting_receipts: int = 0  # SMS the provider took whose delivery receipt has not come yet
+    push: dict[PushStatus, int] = field(default_factory=dict)  # push messages by status (not in the counts above)
 
     @property
     def total(self) -> int:
@@ -306,17 +308,28 @@ class Progress:
         return bool(self.awaiting_receipts) and self.sent_at is not None and utcnow() - self.sent_at < RECEIPT_WAIT
 
 
+PUSH = "push"  # push messages' rows in progress()'s one query, beside the deliveries' channels
+
+
 def progress(alert: Alert) -> Progress:
+    """The deliveries' counts by status, and the push messages' (their own channel), in one query."""
     counts = {status: 0 for status in DeliveryStatus}
+    pushes: dict[PushStatus, int] = {}
     awaiting = 0
-    for channel, status, number in db.session.execute(
-        select(Delivery.channel, Delivery.status, func.count()).where(Delivery.alert_id == alert.id)
-        .group_by(Delivery.channel, Delivery.status)
-    ):
+    as_text = String(20)
+    for channel, status, number in db.session.execute(union_all(
+        select(cast(Delivery.channel, as_text), cast(Delivery.status, as_text), func.count())
+        .where(Delivery.alert_id == alert.id).group_by(Delivery.channel, Delivery.status),
+        select(literal(PUSH, as_text), cast(PushMessage.status, as_text), func.count())
+        .where(PushMessage.alert_id == alert.id).group_by(PushMessage.status),
+    )):
+        if channel == PUSH:
+            pushes[PushStatus(status)] = number
+            continue
         counts[DeliveryStatus(status)] += number
         if channel == DeliveryChannel.SMS and status == DeliveryStatus.SENT:
             awaiting = number
-    return Progress(counts, alert.status, alert.sent_at, awaiting)
+    return Progress(counts, alert.status, alert.sent_at, awaiting, pushes)
 
 
 def recipients_query(alert: Alert) -> Select:

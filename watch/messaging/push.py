@@ -26,10 +26,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from huey import crontab
-from py_vapid import Vapid01
-from py_vapid.utils import b64urlencode
-from pywebpush import WebPushException, webpush
-from sqlalchemy import Select, delete, func, literal, select, update
+from sqlalchemy import Integer, Select, delete, literal, select, update
 
 from watch.extensions import db
 from watch.jobs import app_periodic_task, app_task
@@ -48,11 +45,14 @@ class SubscriptionError(ValueError):
 
 def make_vapid_keys() -> tuple[str, str]:
     """A new VAPID key pair: (private key, public key), both base64url as the environment holds them."""
-    vapid = Vapid01()
-    vapid.generate_keys()
-    private = vapid.private_key.private_numbers().private_value.to_bytes(32, "big")
-    public = vapid.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
-    return b64urlencode(private), b64urlencode(public)
+    key = ec.generate_private_key(ec.SECP256R1())
+    private = key.private_numbers().private_value.to_bytes(32, "big")
+    public = key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    return _encoded(private), _encoded(public)
+
+
+def _encoded(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 DEMO_KEYS_FILE = "vapid-demo.json"  # in the instance folder; development only
@@ -183,7 +183,7 @@ def queue_for_people(user_ids: Select, *, title, body: str, link: str, valid_unt
         db.session.execute(PushMessage.__table__.insert().from_select(
             ["alert_id", "user_id", "subscription_id", "title", "body", "link", "status", "attempts",
              "next_attempt_at", "valid_until", "created_at", "updated_at"],
-            select(literal(alert_id), PushSubscription.user_id, PushSubscription.id, literal(rendered), literal(body),
+            select(literal(alert_id, Integer), PushSubscription.user_id, PushSubscription.id, literal(rendered), literal(body),
                    literal(link), literal(PushStatus.QUEUED.value), literal(0), now,
                    literal(valid_until, UTCDateTime), now, now)
             .join(User, User.id == PushSubscription.user_id)
@@ -201,12 +201,6 @@ def push_to_person(user: User, title: str, body: str, link: str) -> None:
         db.session.add_all(rows)
         db.session.flush()
         send_push_messages()
-
-
-def alert_counts(alert_id: int) -> dict[PushStatus, int]:
-    """How the alert's push messages went, for its report."""
-    return {PushStatus(status): number for status, number in db.session.execute(
-        select(PushMessage.status, func.count()).where(PushMessage.alert_id == alert_id).group_by(PushMessage.status))}
 
 
 # ---- sending -------------------------------------------------------------------------------------
@@ -252,6 +246,9 @@ def _send(message: PushMessage) -> None:
     if seconds_left <= 0:
         message.status, message.error_code = PushStatus.FAILED, "expired"
         return
+    # Imported here: pywebpush brings aiohttp, which every web worker would otherwise load at start for nothing.
+    from pywebpush import WebPushException, webpush
+
     payload = json.dumps({"title": message.title, "body": message.body, "url": message.link}, ensure_ascii=False)
     try:
         webpush({"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},

@@ -61,7 +61,7 @@ def push_on():
         except push.SubscriptionError as error:
             flash(str(error), "error")
         else:
-            flash(_("Push messages are on for this device."), "success")
+            flash(_("Push messages are on in this browser."), "success")
     return redirect(url_for("auth.profile", _anchor="push-heading"))
 
 
