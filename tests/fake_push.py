@@ -48,7 +48,8 @@ class FakePushService:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with service._lock:
-                    service.requests.append(PushRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                    headers = {name.lower(): value for name, value in self.headers.items()}
+                    service.requests.append(PushRequest(self.path, headers, body))
                     status = service._plan.popleft() if service._plan else 201
                 self.send_response(status)
                 self.send_header("Content-Length", "0")

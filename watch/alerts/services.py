@@ -26,7 +26,8 @@ from watch.messaging.sms_encoding import count as count_sms
 from watch.models import (
     PENDING_STATUSES, Alert, AlertAudience, AlertChannel, AlertStatus, AlertTarget, Delivery,
     DeliveryChannel, DeliveryStatus, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole,
-    MembershipStatus, PhoneVerification, PushMessage, PushStatus, SkipReason, SmsOptOut, SmsReply, User, alert_group, utcnow,
+    MembershipStatus, PhoneVerification, PushMessage, PushStatus, SkipReason, SmsOptOut, SmsReply, User, alert_group,
+    utcnow,
 )
 from watch.models.base import UTCDateTime
 from watch.privacy.signals import account_deleting, personal_data_export
@@ -184,10 +185,9 @@ def reach(targeting: Targeting) -> Reach:
         else:
             result.sms += number
     with_push = push.has_push(User.id)
-    push_only = and_(with_push, PUSH_ONLY)
+    would_get_sms = and_(PUSH_ONLY, User.alert_channel == AlertChannel.SMS, VERIFIED, not_(OPTED_OUT))
     result.push, result.push_only, result.sms_saved = db.session.execute(
-        select(func.count(case((with_push, 1))), func.count(case((push_only, 1))),
-               func.count(case((and_(push_only, User.alert_channel == AlertChannel.SMS, VERIFIED, not_(OPTED_OUT)), 1))))
+        select(func.count(case((with_push, 1))), func.count(case((PUSH_ONLY, 1))), func.count(case((would_get_sms, 1))))
         .where(User.id.in_(_active_recipient_ids(targeting)))
     ).one()
     return result

@@ -183,8 +183,8 @@ def queue_for_people(user_ids: Select, *, title, body: str, link: str, valid_unt
         db.session.execute(PushMessage.__table__.insert().from_select(
             ["alert_id", "user_id", "subscription_id", "title", "body", "link", "status", "attempts",
              "next_attempt_at", "valid_until", "created_at", "updated_at"],
-            select(literal(alert_id, Integer), PushSubscription.user_id, PushSubscription.id, literal(rendered), literal(body),
-                   literal(link), literal(PushStatus.QUEUED.value), literal(0), now,
+            select(literal(alert_id, Integer), PushSubscription.user_id, PushSubscription.id, literal(rendered),
+                   literal(body), literal(link), literal(PushStatus.QUEUED.value), literal(0), now,
                    literal(valid_until, UTCDateTime), now, now)
             .join(User, User.id == PushSubscription.user_id)
             .where(User.id.in_(user_ids), User.locale == locale)
