@@ -39,11 +39,12 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
-# htmx and axe-core come from npm at set-up time and are never committed.
+# htmx, idb-keyval and axe-core come from npm at set-up time and are never committed.
 assets:
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/idb-keyval/dist/umd.js static/vendor/idb-keyval.js
 
 translations:
 	$(BIN)/flask translate compile

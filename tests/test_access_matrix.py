@@ -167,6 +167,14 @@ MATRIX = {
     ("main.municipality", "GET"): (lambda w: f"/m/{w.municipality.slug}", everyone(200)),
     ("main.set_language", "POST"): (lambda w: "/language", everyone(400)),
     ("main.healthz", "GET"): (lambda w: "/healthz", everyone(200)),
+    # The installable app: manifest, service worker and offline page for everyone; push per device when logged in.
+    # Without a form, push settings change nothing and lead back to the profile.
+    ("webapp.manifest", "GET"): (lambda w: "/manifest.webmanifest", everyone(200)),
+    ("webapp.service_worker", "GET"): (lambda w: "/service-worker.js", everyone(200)),
+    ("webapp.offline", "GET"): (lambda w: "/offline", everyone(200)),
+    ("webapp.push_on", "POST"): (lambda w: "/profile/push", everyone(302)),
+    ("webapp.push_off", "POST"): (lambda w: "/profile/push/off", everyone(302)),
+    ("webapp.push_instead", "POST"): (lambda w: "/profile/push/instead-of-sms", everyone(302)),
     ("auth.register", "GET"): (lambda w: "/register", split(200, 302)),
     ("auth.register", "POST"): (lambda w: "/register", split(200, 302)),
     # The link emailed to finish registering: anonymous visitors confirm (the POST makes the account).

@@ -40,6 +40,7 @@ from tests.group_helpers import boat_form, make_group, neighbourhood_form
 from tests.observation_support import file_observation, photo_with_gps
 from tests.test_access_matrix import MATRIX, ROLES as MATRIX_ROLES, build_world
 from watch import create_app
+from watch.config import TestingConfig
 from watch.messaging.forms import UNKNOWN_DEMO_NUMBER
 from watch.messaging.optouts import opt_in
 from watch.alerts.services import Targeting, create_alert
@@ -263,6 +264,30 @@ def _reset_password(w, draw):
     person, client = w.fresh(logged_in=False)
     return Submission(client, "/password/reset/{token}", {"new_password": "Nytt-staket-2026"},
                       path={"token": password_reset_token(person)})
+
+
+# A subscription as Chrome on Android makes one (the keys are a real P-256 point and a 16-byte secret).
+PUSH_SUBSCRIPTION = {
+    "endpoint": "https://fcm.googleapis.com/fcm/send/dQw4w9WgXcQ:APA91bHun4MxP5egoKMwt2KZFBaFUH-1RYqx",
+    "p256dh": "BNLSOt_QwvuQMtCBYi5FSAcBCXpVIJhn0SuJEZ4UrRiVxUXkIM0Jv5735vbOzOHmAXBGIODFJsOZZ6sd9cB8lSM",
+    "auth": "tBHItJI5svbpez7KI4CCXg",
+}
+
+
+def _push_on(w, draw):
+    return Submission(w.client(draw(st.sampled_from(["member", "contact", "coordinator"]))), "/profile/push",
+                      PUSH_SUBSCRIPTION)
+
+
+def _push_off(w, draw):
+    person, client = w.fresh()
+    client.post("/profile/push", data=PUSH_SUBSCRIPTION)
+    return Submission(client, "/profile/push/off", {"endpoint": PUSH_SUBSCRIPTION["endpoint"]})
+
+
+def _push_instead(w, draw):
+    return Submission(w.client(draw(st.sampled_from(["contact", "member"]))), "/profile/push/instead-of-sms",
+                      {"push_instead_of_sms": draw(st.sampled_from(["y", ""]))})
 
 
 def _log_out_everywhere(w, draw):
@@ -602,6 +627,9 @@ FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "lagesbild.publish": _publish,
     "lagesbild.new_promise": _new_promise,
     "lagesbild.edit_promise": _edit_promise,
+    "webapp.push_on": _push_on,
+    "webapp.push_off": _push_off,
+    "webapp.push_instead": _push_instead,
 }
 
 
@@ -809,8 +837,19 @@ def _answer_row(row, tables):
     return None if _text(row["body"]) else f"body {row['body']!r}"
 
 
+def _push_subscription(row, tables):
+    """Only https addresses at a browser's push service, and keys of the right size."""
+    parts = urllib.parse.urlsplit(row["endpoint"])
+    known = any(parts.hostname == host or (parts.hostname or "").endswith("." + host)
+                for host in TestingConfig.PUSH_SERVICE_HOSTS)
+    if parts.scheme != "https" or not known or parts.username or parts.port not in (None, 443):
+        return f"endpoint {row['endpoint'][:80]!r}"
+    return None if len(row["p256dh"]) == 87 and len(row["auth"]) == 22 else "keys of the wrong size"
+
+
 ROW_RULES = {"user": _user, "watch_group": _group, "group_postcode": _postcode, "roster_household": _household,
-             "observation": _observation, "group_change": _change, "sms_reply": _sms_row, "sms_answer": _answer_row}
+             "observation": _observation, "group_change": _change, "sms_reply": _sms_row, "sms_answer": _answer_row,
+             "push_subscription": _push_subscription}
 
 
 def invalid_rows(before, after) -> list[str]:

@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def init_extensions(app: Flask) -> None:
     from watch import jobs
     from watch.core import i18n, input_guard, logs, memory, redact, security, static_files, templating, transaction
+    from watch.messaging import push
 
     memory.return_large_blocks_to_the_system()  # decoded photos must not keep a worker big (watch/core/memory.py)
     db.init_app(app)
@@ -57,6 +58,7 @@ def init_extensions(app: Flask) -> None:
     redact.install(app)
     logs.init_app(app)
     static_files.init_app(app)
+    push.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -75,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from watch.auth.routes import mfa_bp
     from watch.privacy.routes import bp as privacy_bp
     from watch.observations.routes import bp as observations_bp
+    from watch.webapp.routes import bp as webapp_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -89,5 +92,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alerts_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(sms_bp)
+    app.register_blueprint(webapp_bp)
     errors.register(app)
     register_cli(app)

@@ -7,6 +7,7 @@ def register_cli(app: Flask) -> None:
     from watch.core.i18n import translate
     from watch.demo import demo_cli
     from watch.jobs.cli import jobs_cli
+    from watch.messaging.cli import push_cli
 
-    for group in (municipalities_cli, users_cli, demo_cli, jobs_cli, translate):
+    for group in (municipalities_cli, users_cli, demo_cli, jobs_cli, push_cli, translate):
         app.cli.add_command(group)

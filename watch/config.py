@@ -152,6 +152,19 @@ class Config:
     # Inbound SMS from numbers that are no member's (in nobody's inbox) go sooner than SMS_RETENTION_DAYS.
     SMS_UNKNOWN_RETENTION_DAYS = 30
 
+    # Web Push (watch/messaging/push.py). Make the keys with `flask push keys`; without them push is off.
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:grannsamverkan@kommun.example")
+    # The browsers' push services (a host or any subdomain of it): Chrome, Firefox, Safari, Edge.
+    PUSH_SERVICE_HOSTS = ("fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com", "notify.windows.com")
+    PUSH_SERVICE_SCHEMES = ("https",)
+    PUSH_TTL_SECONDS = 24 * 3600  # notices that are not alerts (an alert's own validity is used for it)
+    PUSH_RETRY_BASE_SECONDS = float(os.environ.get("PUSH_RETRY_BASE_SECONDS", "30"))
+    PUSH_RETRY_MAX_SECONDS = 1800
+    PUSH_HTTP_TIMEOUT_SECONDS = 10.0
+    PUSH_CLAIM_TIMEOUT_SECONDS = 300
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -178,6 +191,9 @@ class TestingConfig(Config):
     TWILIO_FROM = "+46766860000"
     TWILIO_HTTP_TIMEOUT_SECONDS = 2.0
     SMS_RATE_PER_SECOND = 0  # no pacing unless a test asks for it
+    # A published pair for tests only (production refuses to start without its own keys being secret).
+    VAPID_PRIVATE_KEY = "sWAg_w2Y3CyclmoaYA0Z16B14GRCh1-7CbWcWqDKWDs"
+    VAPID_PUBLIC_KEY = "BGIBaIsRvnwE9WzGljU4_VWdXeyj752CGp3iMrrESZByVGXhpPkgfQ4bEr-Z75S5YRsLxV6Fi7gA_3qIYQtT84I"
 
 
 class ProductionConfig(Config):

@@ -16,6 +16,7 @@ from watch.groups.demo import seed as seed_groups
 from watch.inbox import demo as inbox_demo
 from watch.lagesbild import demo as lagesbild_demo
 from watch.auth.mfa import enrol_with_known_secret, grouped_secret
+from watch.messaging.push import make_demo_keys
 from watch.models import Role, User
 from watch.observations import demo as observations_demo
 
@@ -56,6 +57,8 @@ def seed_demo() -> Iterator[str]:
     yield from observations_demo.seed()
     yield from inbox_demo.seed()  # after the alert it answers and the groups its report belongs to
     yield from lagesbild_demo.seed()  # after the observations: the published lägesbild counts them
+    if make_demo_keys():
+        yield "made VAPID keys for push messages (instance/vapid-demo.json)"
     yield f"Demo logins (password {DEMO_PASSWORD}):"
     for email, name, role, municipality, *_ in PEOPLE:
         yield f"  {role:<11} {email:<28} {name} ({municipality or 'all'})"

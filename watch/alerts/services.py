@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    Select, and_, case, delete, exists, false, func, insert, literal, not_, or_, select, true, update,
+    Select, String, and_, case, cast, delete, exists, false, func, insert, literal, not_, or_, select, true, union_all,
+    update,
 )
 from sqlalchemy.orm import joinedload
 
@@ -18,13 +19,15 @@ from watch.audit.services import record
 from watch.core.postcodes import format_postcode
 from watch.extensions import db
 from watch.groups import labels
+from watch.messaging import push
 from watch.messaging.signals import sms_opted_out, sms_received
 from watch.messaging.sms_backends import TEMPORARY_ERROR_CODES
 from watch.messaging.sms_encoding import count as count_sms
 from watch.models import (
     PENDING_STATUSES, Alert, AlertAudience, AlertChannel, AlertStatus, AlertTarget, Delivery,
     DeliveryChannel, DeliveryStatus, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole,
-    MembershipStatus, PhoneVerification, SkipReason, SmsOptOut, SmsReply, User, alert_group, utcnow,
+    MembershipStatus, PhoneVerification, PushMessage, PushStatus, SkipReason, SmsOptOut, SmsReply, User, alert_group,
+    utcnow,
 )
 from watch.models.base import UTCDateTime
 from watch.privacy.signals import account_deleting, personal_data_export
@@ -32,6 +35,8 @@ from watch.privacy.signals import account_deleting, personal_data_export
 PAGE_SIZE = 25
 RECIPIENTS_PAGE_SIZE = 50
 VALIDITY_HOURS = (1, 4, 10)  # Twilio keeps a message queued for at most 10 hours
+PUSH_TITLE = _l("Warning from the police or municipality")
+FEED_PATH = "/alerts/feed"  # where residents read their warnings (a push message opens it)
 
 SKIP_TEXTS = {
     SkipReason.NO_VERIFIED_PHONE: _l("No verified mobile number"),
@@ -112,11 +117,16 @@ def _recipient_user_ids(targeting: Targeting) -> Select:
     )
 
 
+# Spelled out so no NULL leaks into a CASE (NOT NULL is NULL, not true).
+VERIFIED = and_(User.phone.is_not(None), User.verified_phone.is_not(None), User.verified_phone == User.phone)
+OPTED_OUT = exists(select(SmsOptOut.phone).where(SmsOptOut.phone == User.phone))
+# People who chose push instead of SMS and have a device with push on: they get no Delivery row, only push.
+PUSH_ONLY = and_(User.push_instead_of_sms == true(), push.has_push(User.id))
+
+
 def recipient_rows(targeting: Targeting) -> Select:
-    """One row per person reached, in Delivery's columns: how they get it, or why they are skipped."""
-    # Spelled out so no NULL leaks into the CASE below (NOT NULL is NULL, not true).
-    verified = and_(User.phone.is_not(None), User.verified_phone.is_not(None), User.verified_phone == User.phone)
-    opted_out = exists(select(SmsOptOut.phone).where(SmsOptOut.phone == User.phone))
+    """One row per person reached by SMS or email, in Delivery's columns: how they get it, or why they are skipped."""
+    verified, opted_out = VERIFIED, OPTED_OUT
     wants = User.alert_channel
     skip_reason = case(
         (wants == AlertChannel.NONE, literal(SkipReason.NO_CHANNEL.value)),
@@ -133,7 +143,11 @@ def recipient_rows(targeting: Targeting) -> Select:
         case((skip_reason.is_(None), literal(DeliveryStatus.QUEUED.value)),
              else_=literal(DeliveryStatus.SKIPPED.value)).label("status"),
         skip_reason.label("skip_reason"),
-    ).where(User.id.in_(_recipient_user_ids(targeting)), User.active == true())
+    ).where(User.id.in_(_recipient_user_ids(targeting)), User.active == true(), not_(PUSH_ONLY))
+
+
+def _active_recipient_ids(targeting: Targeting) -> Select:
+    return select(User.id).where(User.id.in_(_recipient_user_ids(targeting)), User.active == true())
 
 
 @dataclass
@@ -144,10 +158,13 @@ class Reach:
     email: int = 0
     skipped: dict[SkipReason, int] = field(default_factory=dict)
     groups: int = 0
+    push: int = 0  # people with push on a device: they get it by push too
+    push_only: int = 0  # of those, who chose push instead of SMS
+    sms_saved: int = 0  # of those, who would otherwise have got an SMS
 
     @property
     def reached(self) -> int:
-        return self.sms + self.email
+        return self.sms + self.email + self.push_only
 
     @property
     def total(self) -> int:
@@ -167,6 +184,12 @@ def reach(targeting: Targeting) -> Reach:
             result.email += number
         else:
             result.sms += number
+    with_push = push.has_push(User.id)
+    would_get_sms = and_(PUSH_ONLY, User.alert_channel == AlertChannel.SMS, VERIFIED, not_(OPTED_OUT))
+    result.push, result.push_only, result.sms_saved = db.session.execute(
+        select(func.count(case((with_push, 1))), func.count(case((PUSH_ONLY, 1))), func.count(case((would_get_sms, 1))))
+        .where(User.id.in_(_active_recipient_ids(targeting)))
+    ).one()
     return result
 
 
@@ -204,15 +227,19 @@ def create_alert(author: User, targeting: Targeting, body: str, validity_hours: 
         select(literal(alert.id), rows.c.user_id, rows.c.channel, rows.c.phone, rows.c.status, rows.c.skip_reason,
                literal(0), false(), stamp, stamp),
     ))
+    push.queue_for_people(_active_recipient_ids(targeting), title=PUSH_TITLE, body=body,
+                          link=f"{FEED_PATH}#alert-{alert.id}", valid_until=alert.valid_until,
+                          alert_id=alert.id)
     record(actions.ALERT_SENT, subject=alert, actor=author, target=str(targeting.target),
            audience=str(targeting.audience), groups=alert.target_description)
     return alert
 
 
 def reached(alert: Alert) -> bool:
-    """Whether anyone gets the alert by SMS or email (everyone skipped means nobody does)."""
+    """Whether anyone gets the alert by SMS, email or push (everyone skipped means nobody does)."""
     return db.session.scalar(select(Delivery.id).where(
-        Delivery.alert_id == alert.id, Delivery.status != DeliveryStatus.SKIPPED).limit(1)) is not None
+        Delivery.alert_id == alert.id, Delivery.status != DeliveryStatus.SKIPPED).limit(1)) is not None \
+        or db.session.scalar(select(PushMessage.id).where(PushMessage.alert_id == alert.id).limit(1)) is not None
 
 
 # ---- what the pages show -------------------------------------------------------------------
@@ -251,6 +278,7 @@ class Progress:
     alert_status: AlertStatus
     sent_at: datetime | None = None
     awaiting_receipts: int = 0  # SMS the provider took whose delivery receipt has not come yet
+    push: dict[PushStatus, int] = field(default_factory=dict)  # push messages by status (not in the counts above)
 
     @property
     def total(self) -> int:
@@ -280,17 +308,28 @@ class Progress:
         return bool(self.awaiting_receipts) and self.sent_at is not None and utcnow() - self.sent_at < RECEIPT_WAIT
 
 
+PUSH = "push"  # push messages' rows in progress()'s one query, beside the deliveries' channels
+
+
 def progress(alert: Alert) -> Progress:
+    """The deliveries' counts by status, and the push messages' (their own channel), in one query."""
     counts = {status: 0 for status in DeliveryStatus}
+    pushes: dict[PushStatus, int] = {}
     awaiting = 0
-    for channel, status, number in db.session.execute(
-        select(Delivery.channel, Delivery.status, func.count()).where(Delivery.alert_id == alert.id)
-        .group_by(Delivery.channel, Delivery.status)
-    ):
+    as_text = String(20)
+    for channel, status, number in db.session.execute(union_all(
+        select(cast(Delivery.channel, as_text), cast(Delivery.status, as_text), func.count())
+        .where(Delivery.alert_id == alert.id).group_by(Delivery.channel, Delivery.status),
+        select(literal(PUSH, as_text), cast(PushMessage.status, as_text), func.count())
+        .where(PushMessage.alert_id == alert.id).group_by(PushMessage.status),
+    )):
+        if channel == PUSH:
+            pushes[PushStatus(status)] = number
+            continue
         counts[DeliveryStatus(status)] += number
         if channel == DeliveryChannel.SMS and status == DeliveryStatus.SENT:
             awaiting = number
-    return Progress(counts, alert.status, alert.sent_at, awaiting)
+    return Progress(counts, alert.status, alert.sent_at, awaiting, pushes)
 
 
 def recipients_query(alert: Alert) -> Select:

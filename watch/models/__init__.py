@@ -18,6 +18,7 @@ from watch.models.municipality import Municipality
 from watch.models.notice import SummaryItem, SummaryItemKind
 from watch.models.observation import Observation, ObservationCategory, ObservationSource, ObservationStatus
 from watch.models.outbox import Channel, OutboxMessage
+from watch.models.push import PushMessage, PushStatus, PushSubscription
 from watch.models.user import AlertChannel, NoticeChoice, Role, User, police_coverage
 
 __all__ = [
@@ -53,6 +54,9 @@ __all__ = [
     "ObservationSource",
     "ObservationStatus",
     "OutboxMessage",
+    "PushMessage",
+    "PushStatus",
+    "PushSubscription",
     "RecoveryCode",
     "Role",
     "RosterHousehold",

@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from watch.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -46,6 +46,8 @@ class Observation(Base):
         Index("ix_observation_reporter_created", "reporter_id", "created_at"),
         # Forwards the police have not yet been told of (watch/observations/notices.py).
         Index("ix_observation_police_notice", "status", "police_notified_at"),
+        # A form queued offline is sent again until an answer arrives: one observation per reporter and client id.
+        UniqueConstraint("reporter_id", "client_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +56,8 @@ class Observation(Base):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
     # Unlinked when the observation is anonymised or the person's account is deleted.
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The id the reporter's phone gave the form (a UUID), so that a resent form files nothing twice.
+    client_id: Mapped[str | None] = mapped_column(String(36))
     # None until the coordinator sets it: a report by SMS comes without one ("Not categorised yet").
     category: Mapped[ObservationCategory | None] = mapped_column(str_enum(ObservationCategory, "observation_category"))
     source: Mapped[ObservationSource] = mapped_column(

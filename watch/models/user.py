@@ -88,6 +88,8 @@ class User(UserMixin, Base):
         str_enum(AlertChannel, "alert_channel"), default=AlertChannel.SMS, server_default=AlertChannel.SMS.value
     )
     member_alerts: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Alerts by push on this person's devices instead of SMS, while they have a device with push turned on.
+    push_instead_of_sms: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     municipality: Mapped[Municipality | None] = relationship()
     covered_municipalities: Mapped[list[Municipality]] = relationship(secondary=police_coverage)

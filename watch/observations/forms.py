@@ -1,3 +1,4 @@
+import re
 from datetime import timezone
 
 from flask import current_app
@@ -18,6 +19,7 @@ from watch.observations.photos import PhotoError, clean_photo
 DESCRIPTION_MAX = 2000
 NOTE_MAX = 500
 CATEGORY_VALUES = [c.value for c in ObservationCategory]
+CLIENT_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _int_or_none(value):
@@ -73,6 +75,9 @@ class ObservationForm(FlaskForm):
     )
     latitude = HiddenField()
     longitude = HiddenField()
+    # Made by the phone's script (static/js/offline-queue.js) so that a form sent again files nothing twice;
+    # anything but a UUID is dropped, and the form then works as without script.
+    client_id = HiddenField(filters=[lambda value: value.lower() if value and CLIENT_ID.fullmatch(value) else None])
     vehicle_registration = StringField(
         _l("Registration number"),
         validators=[SingleLine(), Optional(), Regexp(r"^[A-Za-zÅÄÖåäö0-9 \-]{2,10}$",

@@ -52,6 +52,8 @@ def new():
     if not groups:
         return render_template("observations/new.html", form=None)
     form = ObservationForm(groups)
+    if request.method == "POST" and (earlier := services.filed_before(current_user, form.client_id.data)):
+        return _filed(earlier)  # a form queued offline and sent again: it is stored already
     if request.method == "GET":
         first = form.groups.get(request.args.get("group", type=int)) or groups[0]
         form.group.data = first.id
@@ -59,17 +61,28 @@ def new():
         form.location.data = first.area_description[:300]
     if form.validate_on_submit():
         latitude, longitude = form.coordinates or (None, None)
-        with stored_photo(form.photo_jpeg) as photo_name:
-            observation = services.file_observation(
-                current_user, form.chosen_group, category=form.category.data, observed_at=form.observed_at.data,
-                location=form.location.data, latitude=latitude, longitude=longitude,
-                vehicle_registration=form.vehicle_registration.data, vehicle_colour=form.vehicle_colour.data,
-                vehicle_make=form.vehicle_make.data, description=form.description.data, photo_path=photo_name,
-            )
+        try:
+            with stored_photo(form.photo_jpeg) as photo_name:
+                observation = services.file_observation(
+                    current_user, form.chosen_group, category=form.category.data, observed_at=form.observed_at.data,
+                    location=form.location.data, latitude=latitude, longitude=longitude,
+                    vehicle_registration=form.vehicle_registration.data, vehicle_colour=form.vehicle_colour.data,
+                    vehicle_make=form.vehicle_make.data, description=form.description.data, photo_path=photo_name,
+                    client_id=form.client_id.data,
+                )
+        except services.AlreadyFiled as filed:  # the same form, sent twice at once
+            return _filed(filed.observation)
         services.notify_coordinators(observation)
-        flash(_("Thank you! Your observation has been sent to the municipality's coordinator."), "success")
-        return redirect(url_for(".mine"))
+        return _filed(observation)
     return render_template("observations/new.html", form=form)
+
+
+def _filed(observation):
+    """The same answer however often the form was sent; the header names the observation it filed."""
+    flash(_("Thank you! Your observation has been sent to the municipality's coordinator."), "success")
+    response = redirect(url_for(".mine"))
+    response.headers["X-Observation"] = url_for(".detail", observation_id=observation.id)
+    return response
 
 
 @bp.get("/observations/mine")

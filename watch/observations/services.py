@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from watch.audit import actions
@@ -127,12 +128,29 @@ def display_registration(registration: str | None) -> str | None:
     return registration
 
 
+class AlreadyFiled(Exception):
+    """The reporter's phone sent this form before (same client id): here is what it filed."""
+
+    def __init__(self, observation: Observation):
+        super().__init__(observation.id)
+        self.observation = observation
+
+
+def filed_before(reporter: User, client_id: str | None) -> Observation | None:
+    """The observation this reporter filed with this client id, if any."""
+    if not client_id:
+        return None
+    return db.session.scalar(select(Observation).where(
+        Observation.reporter_id == reporter.id, Observation.client_id == client_id))
+
+
 def file_observation(
     reporter: User, group: Group, *, category: ObservationCategory, observed_at: datetime, location: str,
     latitude: float | None = None, longitude: float | None = None, vehicle_registration: str | None = None,
     vehicle_colour: str | None = None, vehicle_make: str | None = None, description: str = "",
-    photo_path: str | None = None,
+    photo_path: str | None = None, client_id: str | None = None,
 ) -> Observation:
+    """File it; with a client id that this reporter used before, raise AlreadyFiled and store nothing."""
     location = (location or "").strip()
     observation = Observation(
         group=group,
@@ -150,9 +168,17 @@ def file_observation(
         vehicle_make=(vehicle_make or "").strip() or None,
         description=(description or "").strip(),
         photo_path=photo_path,
+        client_id=client_id,
     )
-    db.session.add(observation)
-    db.session.flush()
+    if client_id is None:
+        db.session.add(observation)
+        db.session.flush()
+        return observation
+    try:
+        with db.session.begin_nested():  # another request with the same client id may commit first
+            db.session.add(observation)
+    except IntegrityError:
+        raise AlreadyFiled(filed_before(reporter, client_id)) from None
     return observation
 
 
