@@ -747,7 +747,7 @@ def _group(row, tables):
         if not (row["streets"] and row["households"] and 1 <= row["households"] <= 10000):
             return f"streets {row['streets']!r} households {row['households']!r}"
     elif not (row["site_type"] and _text(row["address"]) and row["berths"] and 1 <= row["berths"] <= 10000
-              and 1 <= row["watch_week_from"] <= row["watch_week_to"] <= 53):
+              and 1 <= row["watch_week_from"] <= 53 and 1 <= row["watch_week_to"] <= 53):
         return f"boat details {row}"
     return _point(row, SWEDEN)
 
