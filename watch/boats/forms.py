@@ -104,6 +104,8 @@ class StolenForm(FlaskForm):
     submit = SubmitField(_l("Report stolen"))
 
     def validate_stolen_on(self, field):
+        if field.data is None:  # not a date: the field's own message says so
+            return
         if field.data > today():
             raise ValidationError(_l("The day is in the future."))
         if field.data < date(1990, 1, 1):
