@@ -350,3 +350,18 @@ def test_the_owner_exports_and_deleting_the_account_removes_the_entries_and_phot
     assert db.session.scalar(select(func.count()).select_from(MarkedItemGram)) == 0
     assert not os.path.exists(path)
 
+
+
+# ---- demo -------------------------------------------------------------------------------------------
+
+def test_the_demo_has_the_clubs_engines_one_stolen_and_a_winter_storage_watch_once(app, db):
+    from watch.demo import seed_demo
+
+    list(seed_demo())
+    items = db.session.scalars(select(MarkedItem).order_by(MarkedItem.id)).all()
+    assert len(items) == 4 and {item.group.name for item in items} == {"Jogersö båtklubb"}
+    assert [item.serial for item in items if item.stolen_on] == ["YF40BETO123"]
+    marina = db.session.scalar(select(Group).where(Group.name == "Femöre fritidsbåtshamn"))
+    assert (marina.watch_week_from, marina.watch_week_to) == (42, 17)
+    assert not any("registered" in line for line in seed_demo())
+    assert db.session.scalar(select(func.count()).select_from(MarkedItem)) == 4
