@@ -365,3 +365,19 @@ def test_the_demo_has_the_clubs_engines_one_stolen_and_a_winter_storage_watch_on
     assert (marina.watch_week_from, marina.watch_week_to) == (42, 17)
     assert not any("registered" in line for line in seed_demo())
     assert db.session.scalar(select(func.count()).select_from(MarkedItem)) == 4
+
+
+def test_a_search_is_two_queries_however_many_items_match(world, db):
+    from tests.querycount import count_queries
+    from watch.boats.services import find
+
+    for n in range(12):
+        world.register(world.owner, serial=f"YF40BETO{n:03d}", mark="", mark_scheme="none")
+    with count_queries(db.engine) as few:
+        find({world.own.id}, normalise("YF40BETO001"))
+    for n in range(12, 60):
+        world.register(world.owner, serial=f"YF40BETO{n:03d}", mark="", mark_scheme="none")
+    with count_queries(db.engine) as many:
+        hits = find({world.own.id}, normalise("YF40BETO001"))
+    assert many.count == few.count == 2
+    assert hits[0].item.serial == "YF40BETO001" and hits[0].exact and len(hits) == 20

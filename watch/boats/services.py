@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from watch.audit import actions
@@ -186,36 +186,43 @@ def search(officer: User, text: str, reason: str) -> list[Hit]:
 
 
 def find(municipality_ids: set[int], key: str) -> list[Hit]:
-    """Exact and near matches of a normalised key, best first: two indexed queries and one to load the rows."""
+    """Exact and near matches of a normalised key, best first, in two queries.
+
+    The first gives the candidates with their keys only: every item sharing enough three-character pieces with
+    the key (the most sharing first, at most CANDIDATES) and every exact match, however many owners registered
+    the same serial. Python ranks them; the second query loads the few shown, with their owners and groups.
+    """
     if not municipality_ids:
         return []
     pieces = grams(key)
-    shared = func.count().label("shared")
-    candidates = db.session.execute(
-        select(MarkedItemGram.item_id, shared)
+    sharing = (
+        select(MarkedItemGram.item_id)
         .where(MarkedItemGram.gram.in_(sorted(pieces)), MarkedItemGram.municipality_id.in_(municipality_ids))
         .group_by(MarkedItemGram.item_id)
         .having(func.count() >= max(1, round(len(pieces) * MIN_SHARED)))
-        .order_by(shared.desc(), MarkedItemGram.item_id)
+        .order_by(func.count().desc(), MarkedItemGram.item_id)
         .limit(CANDIDATES)
+        .subquery()
+    )
+    exact = select(MarkedItem.id).where(MarkedItem.municipality_id.in_(municipality_ids),
+                                        or_(MarkedItem.serial_key == key, MarkedItem.mark_key == key))
+    candidates = db.session.execute(
+        select(MarkedItem.id, MarkedItem.serial_key, MarkedItem.mark_key, MarkedItem.stolen_on)
+        .where(MarkedItem.id.in_(union(select(sharing.c.item_id), exact)))
     ).all()
-    # Every exact match, however many owners registered the same serial.
-    exact = db.session.scalars(select(MarkedItem.id).where(
-        MarkedItem.municipality_id.in_(municipality_ids),
-        or_(MarkedItem.serial_key == key, MarkedItem.mark_key == key))).all()
-    ids = {item_id for item_id, _ in candidates} | set(exact)
-    if not ids:
-        return []
-    items = db.session.scalars(select(MarkedItem).where(MarkedItem.id.in_(ids))
-                               .options(joinedload(MarkedItem.owner), joinedload(MarkedItem.group))).unique()
-    hits = []
-    for item in items:
-        distances = [d for d in (closeness(key, item.serial_key), closeness(key, item.mark_key)) if d is not None]
+    ranked = []
+    for item_id, serial_key, mark_key, stolen_on in candidates:
+        distances = [d for d in (closeness(key, serial_key), closeness(key, mark_key)) if d is not None]
         if distances:
-            hits.append(Hit(item, min(distances)))
-    # Exact first, then nearest; a stolen item before another as near; newest entry first among equals.
-    hits.sort(key=lambda hit: (hit.distance, hit.item.stolen_on is None, -hit.item.id))
-    return hits[:MAX_HITS]
+            # Exact first, then nearest; a stolen item before another as near; newest entry first among equals.
+            ranked.append(((min(distances), stolen_on is None, -item_id), item_id, min(distances)))
+    ranked = sorted(ranked)[:MAX_HITS]
+    if not ranked:
+        return []
+    items = {item.id: item for item in db.session.scalars(
+        select(MarkedItem).where(MarkedItem.id.in_([item_id for _, item_id, _ in ranked]))
+        .options(joinedload(MarkedItem.owner), joinedload(MarkedItem.group)))}
+    return [Hit(items[item_id], distance) for _, item_id, distance in ranked]
 
 
 def notify_owner(officer: User, item: MarkedItem, call: str, reason: str) -> None:
