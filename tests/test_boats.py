@@ -371,13 +371,14 @@ def test_a_search_is_two_queries_however_many_items_match(world, db):
     from tests.querycount import count_queries
     from watch.boats.services import find
 
+    municipality_id = world.own.id
     for n in range(12):
         world.register(world.owner, serial=f"YF40BETO{n:03d}", mark="", mark_scheme="none")
     with count_queries(db.engine) as few:
-        find({world.own.id}, normalise("YF40BETO001"))
+        find({municipality_id}, normalise("YF40BETO001"))
     for n in range(12, 60):
         world.register(world.owner, serial=f"YF40BETO{n:03d}", mark="", mark_scheme="none")
     with count_queries(db.engine) as many:
-        hits = find({world.own.id}, normalise("YF40BETO001"))
+        hits = find({municipality_id}, normalise("YF40BETO001"))
     assert many.count == few.count == 2
     assert hits[0].item.serial == "YF40BETO001" and hits[0].exact and len(hits) == 20
