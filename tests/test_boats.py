@@ -382,3 +382,21 @@ def test_a_search_is_two_queries_however_many_items_match(world, db):
         hits = find({municipality_id}, normalise("YF40BETO001"))
     assert many.count == few.count == 2
     assert hits[0].item.serial == "YF40BETO001" and hits[0].exact and len(hits) == 20
+
+
+def test_changing_an_entry_keeps_its_search_index_in_step(world, db):
+    world.register(world.owner)
+    item = world.item()
+    client = world.login(world.owner)
+    response = client.post(f"/boats/{item.id}/edit", data={**ENGINE, "group": "", "serial": "6AH-K-1012345",
+                                                            "mark": "", "mark_scheme": "none"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    item = db.session.get(MarkedItem, item.id)
+    pieces = db.session.scalars(select(MarkedItemGram).where(MarkedItemGram.item_id == item.id)).all()
+    assert {p.gram for p in pieces} == {"#6A", "6AH", "AHK", "HK1", "K10", "101", "012", "123", "234", "345", "45#"}
+    assert {p.municipality_id for p in pieces} == {world.own.id} and item.group_id is None
+    _, response = world.search(world.police, "6AH K 1012345")
+    assert "Erik Lindqvist" in response.get_data(as_text=True)
+    _, response = world.search(world.police, "YF40BETO123")
+    assert "Erik Lindqvist" not in response.get_data(as_text=True)

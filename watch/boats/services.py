@@ -115,9 +115,12 @@ def save_item(owner: User, item: MarkedItem | None, *, group: Group | None, kind
 def _index(item: MarkedItem) -> None:
     """The item's three-character pieces of serial and mark, for near matches."""
     pieces = grams(item.serial_key) | grams(item.mark_key)
-    item.grams = [g for g in item.grams if g.gram in pieces and g.municipality_id == item.municipality_id]
-    have = {g.gram for g in item.grams}
-    item.grams.extend(MarkedItemGram(gram=piece, municipality_id=item.municipality_id) for piece in pieces - have)
+    kept = [g for g in item.grams if g.gram in pieces]
+    for piece in kept:  # updated in place: a piece deleted and added again in one flush would clash on its key
+        piece.municipality_id = item.municipality_id
+    have = {g.gram for g in kept}
+    item.grams = kept + [MarkedItemGram(gram=piece, municipality_id=item.municipality_id)
+                         for piece in sorted(pieces - have)]
 
 
 def report_stolen(item: MarkedItem, on: date) -> None:
