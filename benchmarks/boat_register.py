@@ -8,7 +8,11 @@ Creates a database of its own (watch_bench_boats), runs the migrations, seeds it
 for a three-character index) and DNA marks, and drops it at the end. The officer covers three municipalities
 (30,000 items). Prints a Markdown table for docs/benchmarks.md: median and p95 server time of the whole search
 request (POST /police/register through the Flask test client: no network; the form, the search, the audit events
-and the page) and of the search alone (`watch.boats.services.find`), and the SQL statements of the request.
+and the page) and of the search alone (`watch.boats.services.find`), the database's own execution time of the
+search's candidate query (EXPLAIN ANALYZE), and the SQL statements of the request. On a busy machine the absolute
+times say more about the load than the search, so each search is also timed against a reference measured in
+the same loop, interleaved: a `SELECT 1` round trip through the same session. --reuse keeps the seeded database
+for the next run (and uses it when it is there).
 """
 import argparse
 import os
@@ -22,7 +26,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
 
 from staff_login import enrol, log_in  # noqa: E402  (beside this file)
 from tests.querycount import count_queries  # noqa: E402
@@ -115,43 +119,86 @@ def queries(samples: list[tuple[str, str]]) -> list[tuple[str, str]]:
     ]
 
 
-def timed(function, runs: int, warm_up: int = 5) -> tuple[float, float]:
+def timed(function, reference, runs: int, warm_up: int = 5) -> tuple[float, float, float]:
+    """Median and p95 of `function` in ms, and its median time over the reference's, timed alternately."""
     for _ in range(warm_up):
         function()
-    timings = []
+        reference()
+    timings, ratios = [], []
     for _ in range(runs):
         start = time.perf_counter()
+        reference()
+        middle = time.perf_counter()
         function()
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings), statistics.quantiles(timings, n=20)[18]
+        end = time.perf_counter()
+        timings.append((end - middle) * 1000)
+        ratios.append((end - middle) / (middle - start))
+    return statistics.median(timings), statistics.quantiles(timings, n=20)[18], statistics.median(ratios)
 
 
-def main(server: str, runs: int) -> None:
+def database_ms(app, engine, covered: set[int], key: str) -> float:
+    """The database's execution time of the search's first (candidate) query, from EXPLAIN ANALYZE."""
+    captured = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        with app.app_context():
+            find(covered, key)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    statement, parameters = captured[0]
+    times = []
+    with engine.connect() as connection:
+        for _ in range(21):
+            plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).scalar()
+            times.append(plan[0]["Execution Time"])
+    return statistics.median(times)
+
+
+def main(server: str, runs: int, reuse: bool) -> None:
     admin = create_engine(database_url(f"{server.rstrip('/')}/postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {DATABASE}"))
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": DATABASE}).scalar()
+        if not (reuse and exists):
+            connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+            connection.execute(text(f"CREATE DATABASE {DATABASE}"))
     try:
         with tempfile.TemporaryDirectory() as folder:
             app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(f"{server.rstrip('/')}/{DATABASE}"),
                               "UPLOAD_FOLDER": folder, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
             with app.app_context():
-                upgrade()
-                started = time.perf_counter()
-                email, samples = seed(random.Random(18))
-                # What autovacuum does soon after a bulk load: statistics, and the visibility map that lets the
-                # piece lookups read the index alone.
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                    connection.execute(text("VACUUM ANALYZE"))
-                print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+                if reuse and exists:
+                    email = "polis@bench.test"
+                    samples = [tuple(row) for row in db.session.execute(text(
+                        "SELECT serial, mark FROM marked_item WHERE municipality_id = "
+                        "(SELECT id FROM municipality ORDER BY id LIMIT 1 OFFSET 1) ORDER BY id LIMIT 40"))]
+                else:
+                    upgrade()
+                    started = time.perf_counter()
+                    email, samples = seed(random.Random(18))
+                    # What autovacuum does soon after a bulk load: statistics, and the visibility map that lets
+                    # the piece lookups read the index alone.
+                    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                        connection.execute(text("VACUUM ANALYZE"))
+                    print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
                 officer = db.session.scalar(db.select(User).where(User.email == email))
                 covered = officer.municipality_ids()
                 engine = db.engine
             client = app.test_client()
             log_in(client, email, PASSWORD)
+
+            def round_trip():
+                with app.app_context():
+                    db.session.execute(text("SELECT 1"))
+
             print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
-            print("| search | hits | request median ms | request p95 ms | search alone median ms | p95 ms | SQL |")
-            print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+            print("| search | hits | request median ms | p95 | search alone median ms | p95 | × SELECT 1 | "
+                  "database ms | SQL |")
+            print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
             for name, query in queries(samples):
                 def request():
                     response = client.post("/police/register", data={"query": query, "reason": REASON})
@@ -163,18 +210,20 @@ def main(server: str, runs: int) -> None:
 
                 with app.app_context():
                     hits = len(find(covered, normalise(query)))
-                request_median, request_p95 = timed(request, runs)
-                alone_median, alone_p95 = timed(alone, runs)
+                request_median, request_p95, _ = timed(request, round_trip, runs)
+                alone_median, alone_p95, ratio = timed(alone, round_trip, runs)
                 with count_queries(engine) as statements:
                     request()
                 print(f"| {name} | {hits} | {request_median:.1f} | {request_p95:.1f} | {alone_median:.1f} | "
-                      f"{alone_p95:.1f} | {statements.count} |")
+                      f"{alone_p95:.1f} | {ratio:.1f} | {database_ms(app, engine, covered, normalise(query)):.1f} | "
+                      f"{statements.count} |")
             print(f"load average after: {os.getloadavg()[0]:.2f}", file=sys.stderr)
             with app.app_context():
                 db.engine.dispose()
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        if not reuse:
+            with admin.connect() as connection:
+                connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
         admin.dispose()
 
 
@@ -183,5 +232,6 @@ if __name__ == "__main__":
     parser.add_argument("server", nargs="?", default="postgresql://postgres@127.0.0.1:5432",
                         help="a PostgreSQL server URL without the database name")
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--reuse", action="store_true", help="keep the seeded database, and use it if it is there")
     arguments = parser.parse_args()
-    main(arguments.server, arguments.runs)
+    main(arguments.server, arguments.runs, arguments.reuse)

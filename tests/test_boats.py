@@ -381,7 +381,7 @@ def test_a_search_is_two_queries_however_many_items_match(world, db):
     with count_queries(db.engine) as many:
         hits = find({municipality_id}, normalise("YF40BETO001"))
     assert many.count == few.count == 2
-    assert hits[0].item.serial == "YF40BETO001" and hits[0].exact and len(hits) == 20
+    assert hits[0].item.serial == "YF40BETO001" and hits[0].exact and len(hits) == 10
 
 
 def test_changing_an_entry_keeps_its_search_index_in_step(world, db):

@@ -40,9 +40,9 @@ KEPT_LABELS = {
     KeptAt.HOME: _l("At home"),
     KeptAt.OTHER: _l("Somewhere else"),
 }
-# Most candidates a near-match search ranks, and most hits it shows.
+# Most candidates a near-match search ranks, and most hits it shows (a phone screen's worth).
 CANDIDATES = 50
-MAX_HITS = 20
+MAX_HITS = 10
 # A candidate must share at least this share of the query's three-character pieces.
 MIN_SHARED = 0.5
 

@@ -45,15 +45,15 @@ def distance(a: str, b: str) -> int:
 def closeness(query: str, key: str) -> int | None:
     """How far a stored key is from the query: 0 the same, higher further; None when not a near match.
 
-    A near match differs by at most a quarter of the query's characters (at least one), or holds the whole
-    query (a serial read only in part) or is held in it.
+    A near match differs by at most a fifth of the query's characters (at least one: two in a typical
+    twelve-character serial), or holds the whole query (a serial read only in part) or is held in it.
     """
     if not key:
         return None
     if key == query:
         return 0
     edits = distance(query, key)
-    if edits <= max(1, len(query) // 4):
+    if edits <= max(1, len(query) // 5):
         return edits
     if len(query) >= 5 and (query in key or key in query):
         return abs(len(key) - len(query))
