@@ -11,7 +11,8 @@ request (POST /police/register through the Flask test client: no network; the fo
 and the page) and of the search alone (`watch.boats.services.find`), the database's own execution time of the
 search's candidate query (EXPLAIN ANALYZE), and the SQL statements of the request. On a busy machine the absolute
 times say more about the load than the search, so each search is also timed against a reference measured in
-the same loop, interleaved: a `SELECT 1` round trip through the same session. --reuse keeps the seeded database
+the same loop, interleaved: a `SELECT 1` round trip through the same session; and the web process's own CPU
+time for the search is given beside the database's time. --reuse keeps the seeded database
 for the next run (and uses it when it is there).
 """
 import argparse
@@ -119,21 +120,24 @@ def queries(samples: list[tuple[str, str]]) -> list[tuple[str, str]]:
     ]
 
 
-def timed(function, reference, runs: int, warm_up: int = 5) -> tuple[float, float, float]:
-    """Median and p95 of `function` in ms, and its median time over the reference's, timed alternately."""
+def timed(function, reference, runs: int, warm_up: int = 5) -> tuple[float, float, float, float]:
+    """Median and p95 of `function` in ms, its median time over the reference's (timed alternately), and the
+    median CPU time of this process in ms (what a busy machine's other processes do not add)."""
     for _ in range(warm_up):
         function()
         reference()
-    timings, ratios = [], []
+    timings, ratios, cpu = [], [], []
     for _ in range(runs):
         start = time.perf_counter()
         reference()
-        middle = time.perf_counter()
+        middle, cpu_start = time.perf_counter(), time.process_time()
         function()
-        end = time.perf_counter()
+        end, cpu_end = time.perf_counter(), time.process_time()
         timings.append((end - middle) * 1000)
         ratios.append((end - middle) / (middle - start))
-    return statistics.median(timings), statistics.quantiles(timings, n=20)[18], statistics.median(ratios)
+        cpu.append((cpu_end - cpu_start) * 1000)
+    return (statistics.median(timings), statistics.quantiles(timings, n=20)[18], statistics.median(ratios),
+            statistics.median(cpu))
 
 
 def database_ms(app, engine, covered: set[int], key: str) -> float:
@@ -197,8 +201,8 @@ def main(server: str, runs: int, reuse: bool) -> None:
 
             print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
             print("| search | hits | request median ms | p95 | search alone median ms | p95 | × SELECT 1 | "
-                  "database ms | SQL |")
-            print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+                  "search alone, app CPU ms | database ms | SQL |")
+            print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
             for name, query in queries(samples):
                 def request():
                     response = client.post("/police/register", data={"query": query, "reason": REASON})
@@ -210,12 +214,13 @@ def main(server: str, runs: int, reuse: bool) -> None:
 
                 with app.app_context():
                     hits = len(find(covered, normalise(query)))
-                request_median, request_p95, _ = timed(request, round_trip, runs)
-                alone_median, alone_p95, ratio = timed(alone, round_trip, runs)
+                request_median, request_p95, _, _ = timed(request, round_trip, runs)
+                alone_median, alone_p95, ratio, cpu = timed(alone, round_trip, runs)
                 with count_queries(engine) as statements:
                     request()
                 print(f"| {name} | {hits} | {request_median:.1f} | {request_p95:.1f} | {alone_median:.1f} | "
-                      f"{alone_p95:.1f} | {ratio:.1f} | {database_ms(app, engine, covered, normalise(query)):.1f} | "
+                      f"{alone_p95:.1f} | {ratio:.1f} | {cpu:.1f} | "
+                      f"{database_ms(app, engine, covered, normalise(query)):.1f} | "
                       f"{statements.count} |")
             print(f"load average after: {os.getloadavg()[0]:.2f}", file=sys.stderr)
             with app.app_context():

@@ -50,8 +50,9 @@ from watch.auth.services import Registration, hash_password, password_reset_toke
 from watch.core.weeks import local_zone
 from watch.groups.registration import DETAIL_FIELDS
 from watch.models import (
-    AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, MarkedItem, GroupStatus, LoginSession, Membership,
-    MembershipRole, MembershipStatus, ObservationSource, Role, RosterHousehold, SmsReply, SmsReplyKind, utcnow,
+    AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, LoginSession, MarkedItem,
+    Membership, MembershipRole, MembershipStatus, ObservationSource, Role, RosterHousehold, SmsReply, SmsReplyKind,
+    utcnow,
 )
 from watch.observations import services as observation_services
 from watch.observations.photos import photo_folder

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from watch.core.municipalities import find_municipality
 from watch.extensions import db
 from watch.models import (
-    DEFAULT_WATCH_WEEKS, BoatSiteType, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role,
-    RosterHousehold, User, utcnow,
+    DEFAULT_WATCH_WEEKS, BoatSiteType, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole,
+    MembershipStatus, Role, RosterHousehold, User, utcnow,
 )
 
 GROUPS = [

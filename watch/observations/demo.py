@@ -95,8 +95,8 @@ def _weights(kind: GroupKind, month: int) -> dict[C, int]:
     Swedish statistics show."""
     summer, dark = 4 <= month <= 10, month in (10, 11, 12, 1, 2)
     if kind == GroupKind.BOAT:
-        return {C.BOAT_THEFT: 8 if summer else 1, C.FUEL_THEFT: 3 if summer else 1, C.STORAGE_THEFT: 0 if summer else 4,
-                C.SUSPICIOUS_PERSON: 3, C.SUSPICIOUS_VEHICLE: 3, C.VANDALISM: 2, C.FIRE_HAZARD: 1, C.OTHER: 1,
+        return {C.BOAT_THEFT: 8 if summer else 1, C.FUEL_THEFT: 3 if summer else 1,
+                C.STORAGE_THEFT: 0 if summer else 4, C.SUSPICIOUS_PERSON: 3, C.SUSPICIOUS_VEHICLE: 3, C.VANDALISM: 2, C.FIRE_HAZARD: 1, C.OTHER: 1,
                 C.BURGLARY: 1}
     return {C.BURGLARY: 5 if dark else 2, C.SUSPICIOUS_PERSON: 4, C.SUSPICIOUS_VEHICLE: 5, C.VANDALISM: 2,
             C.FIRE_HAZARD: 2 if summer else 1, C.OTHER: 2, C.BOAT_THEFT: 0, C.FUEL_THEFT: 0, C.STORAGE_THEFT: 0}
