@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import io
 from datetime import date
+from itertools import count
 
 import pytest
 
@@ -143,13 +144,17 @@ def sms_url(suffix: str = ""):
     return url
 
 
+_item_serials = count(1)
+
+
 def item_url(suffix: str = ""):
-    """An outboard engine with a photo in the boat register, the world's member's, in the world's group."""
+    """An outboard engine with a photo in the boat register, the world's member's, in the world's group; each
+    with a serial of its own (one owner cannot register a serial twice)."""
 
     def url(world: World) -> str:
         with stored_photo(clean_photo(io.BytesIO(photo_with_gps((400, 300))))) as name:
             item = save_item(world.people["member"], None, group=world.group, kind="outboard", make="Yamaha",
-                             model="F40", serial="YF40BETO123", mark_scheme="dna", mark="SW-4411-KX", colour="Grå",
+                             model="F40", serial=f"YF40BETO{next(_item_serials)}", mark_scheme="dna", mark="SW-4411-KX", colour="Grå",
                              boat_name="Sjöstjärnan", registration="S-12345", kept_at="berth", place="Brygga B 14",
                              photo_path=name)
         world.db.session.commit()
