@@ -40,7 +40,12 @@ YEARS = 3
 BATCH = 10_000
 PASSWORD = "Benchmark-losen-2026"
 # Burglaries and suspicious vehicles are the common reports, fire the rare one.
-CATEGORY_WEIGHTS = [20, 25, 15, 12, 12, 4, 12]
+CATEGORY_WEIGHTS = {
+    ObservationCategory.SUSPICIOUS_PERSON: 20, ObservationCategory.SUSPICIOUS_VEHICLE: 25,
+    ObservationCategory.BURGLARY: 15, ObservationCategory.BOAT_THEFT: 12, ObservationCategory.FUEL_THEFT: 3,
+    ObservationCategory.STORAGE_THEFT: 2, ObservationCategory.VANDALISM: 12, ObservationCategory.FIRE_HAZARD: 4,
+    ObservationCategory.OTHER: 12,
+}
 AREAS = [
     ("Västra vägen", GroupKind.NEIGHBOURHOOD, ["61331", "61332"]),
     ("Ramdalen", GroupKind.NEIGHBOURHOOD, ["61335"]),
@@ -61,7 +66,7 @@ def seed_municipality(name: str, code: str, rows: int, rng: random.Random):
     db.session.flush()
     now = utcnow()
     span = YEARS * 365 * 24 * 60
-    categories = list(ObservationCategory)
+    categories, weights = list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values())
     for start in range(0, rows, BATCH):
         values = []
         for n in range(start, min(rows, start + BATCH)):
@@ -69,7 +74,7 @@ def seed_municipality(name: str, code: str, rows: int, rng: random.Random):
             group = rng.choice(groups)
             values.append(dict(
                 group_id=group.id, municipality_id=municipality.id, reporter_id=None,
-                category=rng.choices(categories, CATEGORY_WEIGHTS)[0], observed_at=moment,
+                category=rng.choices(categories, weights)[0], observed_at=moment,
                 observed_week=iso_week(moment), location="", postcode=rng.choice(group.postcodes).postcode,
                 description="", status=ObservationStatus.CLOSED, notable=rng.random() < 0.005, created_at=moment,
             ))

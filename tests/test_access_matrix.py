@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 
 import io
 from datetime import date
+from itertools import count
 
 import pytest
 
 from tests.observation_support import file_observation, photo_with_gps
 from watch.observations.photos import clean_photo, stored_photo
 from watch.alerts.services import Targeting, create_alert
+from watch.boats.services import save_item
 from watch.models import SmsReply, SmsReplyKind
 from watch.auth.services import Registration, registration_token
 from watch.models import AlertTarget, CitizenPromise, Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
@@ -142,10 +144,33 @@ def sms_url(suffix: str = ""):
     return url
 
 
+_item_serials = count(1)
+
+
+def item_url(suffix: str = ""):
+    """An outboard engine with a photo in the boat register, the world's member's, in the world's group; each
+    with a serial of its own (one owner cannot register a serial twice)."""
+
+    def url(world: World) -> str:
+        with stored_photo(clean_photo(io.BytesIO(photo_with_gps((400, 300))))) as name:
+            item = save_item(world.people["member"], None, group=world.group, kind="outboard", make="Yamaha",
+                             model="F40", serial=f"YF40BETO{next(_item_serials)}", mark_scheme="dna", mark="SW-4411-KX", colour="Grå",
+                             boat_name="Sjöstjärnan", registration="S-12345", kept_at="berth", place="Brygga B 14",
+                             photo_path=name)
+        world.db.session.commit()
+        return suffix.format(item=item.id)
+
+    return url
+
+
 def membership_of(world: World, role: str) -> int:
     return next(m.id for m in world.group.memberships if m.user is world.people[role])
 
 
+# An entry of the boat register: its owner changes it; police covering its municipality see it (404 for others).
+OWNER_CHANGES_ITEM = lambda status: roles(403, anonymous=302, resident=404, member=status, contact=404)  # noqa: E731
+POLICE_SEE_ITEM = roles(403, anonymous=302, police=200, police_other=404)
+POLICE = roles(403, anonymous=302, police=200, police_other=200)
 # Only the reporter and the municipality's coordinators see an observation before it is forwarded.
 SEES_OBSERVATION = roles(404, anonymous=302, member=200, coordinator=200)
 TRIAGES_OBSERVATION = roles(403, anonymous=302, coordinator=302, coordinator_other=404)
@@ -230,6 +255,23 @@ MATRIX = {
                                                 roles(403, anonymous=302, coordinator=302, coordinator_other=302)),
     ("observations.police_inbox", "GET"): (lambda w: "/police/observations",
                                            roles(403, anonymous=302, police=200, police_other=200)),
+    ("boats.mine", "GET"): (lambda w: "/boats/", RESIDENTS_ONLY),
+    ("boats.new", "GET"): (lambda w: "/boats/new", RESIDENTS_ONLY),
+    ("boats.new", "POST"): (lambda w: "/boats/new", RESIDENTS_ONLY),
+    ("boats.edit", "GET"): (item_url("/boats/{item}/edit"), OWNER_CHANGES_ITEM(200)),
+    ("boats.edit", "POST"): (item_url("/boats/{item}/edit"), OWNER_CHANGES_ITEM(200)),
+    ("boats.stolen", "POST"): (item_url("/boats/{item}/stolen"), OWNER_CHANGES_ITEM(302)),
+    ("boats.recovered", "POST"): (item_url("/boats/{item}/recovered"), OWNER_CHANGES_ITEM(302)),
+    ("boats.delete", "POST"): (item_url("/boats/{item}/delete"), OWNER_CHANGES_ITEM(302)),
+    # The owner and the police covering the municipality; a group's contact persons never see the photo.
+    ("boats.photo", "GET"): (item_url("/boats/{item}/photo"), roles(404, anonymous=302, member=200, police=200)),
+    ("boats.group_items", "GET"): (lambda w: f"/groups/{w.group.id}/boats",
+                                   roles(403, anonymous=302, resident=404, member=404, contact=200)),
+    ("boats.search", "GET"): (lambda w: "/police/register", POLICE),
+    ("boats.search", "POST"): (lambda w: "/police/register", POLICE),
+    ("boats.notify_owner", "GET"): (item_url("/police/register/{item}/notify"), POLICE_SEE_ITEM),
+    ("boats.notify_owner", "POST"): (item_url("/police/register/{item}/notify"), POLICE_SEE_ITEM),
+    ("boats.stolen_list", "GET"): (lambda w: "/police/register/stolen", POLICE),
     ("groups.mine", "GET"): (lambda w: "/groups/", split(302, 200)),
     ("groups.find", "GET"): (lambda w: "/groups/find", everyone(302)),  # to one's own municipality's directory
     ("groups.register_choose", "GET"): (lambda w: "/groups/register", RESIDENTS_ONLY),

@@ -45,12 +45,15 @@ from watch.messaging.forms import UNKNOWN_DEMO_NUMBER
 from watch.messaging.optouts import opt_in
 from watch.alerts.services import Targeting, create_alert
 from watch.messaging.verification import start_verification
+from watch.boats.services import save_item
+from watch.core.serials import grams, normalise
 from watch.auth.services import Registration, hash_password, password_reset_token, registration_token
 from watch.core.weeks import local_zone
 from watch.groups.registration import DETAIL_FIELDS
 from watch.models import (
-    AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, LoginSession, Membership,
-    MembershipRole, MembershipStatus, ObservationSource, Role, RosterHousehold, SmsReply, SmsReplyKind, utcnow,
+    AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, LoginSession, MarkedItem,
+    Membership, MembershipRole, MembershipStatus, ObservationSource, Role, RosterHousehold, SmsReply, SmsReplyKind,
+    utcnow,
 )
 from watch.observations import services as observation_services
 from watch.observations.photos import photo_folder
@@ -91,6 +94,8 @@ EMAILS = ["a@b", "@exempel.se", "maja@exempel..se", "ÅSA@EXEMPEL.SE", " maja@ex
 CHOICES = ["", "other", "Sv", "de", "admin", "coordinator", "contact", "active", "approved", "archived", "boat",
            "neighbourhood", "club", "new", "seen", "forwarded", "closed", "burglary", "0", "1", "y", "on", "false"]
 REGISTRATIONS = ["ABC 123", "abc-12d", "ÅÄÖ 999", "A", "ABCDEFGHIJK", "AB C12 3D EF", "ß12", "ＡＢＣ１２３", "ABC\u200b123"]
+SERIALS = ["YF40BETO123", "yf-40 beto 123", "---", "O0O0", "ＹＦ４０", "ﬀ" * 64, "㎈" * 30, "9" * 64, "9" * 65, "ÅÄÖ",
+           "y\u200bf", "%", "_", "' OR 1=1 --"]
 # Values aimed at what a field holds, by the field's name; every field also gets the general ones.
 FIELD_VALUES = {
     "postcodes": POSTCODES, "observed_at": DATES, "phone": PHONES, "households": NUMBERS, "berths": NUMBERS,
@@ -100,9 +105,11 @@ FIELD_VALUES = {
     "takes_part": CHOICES, "confirm": CHOICES, "confirm_duplicate": CHOICES, "show_phone": CHOICES,
     "vehicle_registration": REGISTRATIONS, "kind": CHOICES, "decision": CHOICES, "action": CHOICES,
     "notices": [*CHOICES, "each", "daily", "off", "DAILY", " each"],
+    "serial": SERIALS, "mark": SERIALS, "query": SERIALS, "engine_serial": SERIALS, "stolen_on": DATES,
+    "mark_scheme": CHOICES, "kept_at": [*CHOICES, "berth", "winter_storage"], "call": PHONES,
 }
 # Fields and path parts that hold the id of a row: they get ids of other municipalities' rows too.
-ID_FIELDS = {"group", "membership", "municipality", "observation", "household"}
+ID_FIELDS = {"group", "membership", "municipality", "observation", "household", "item"}
 LENGTHS = (21, 41, 61, 101, 121, 129, 201, 255, 301, 501, 2001, 60_000)
 
 
@@ -345,6 +352,9 @@ def _file_observation(w, draw):
             "location": "Västra vägen 12, 613 31 Oxelösund", "latitude": "58.6674", "longitude": "17.1012",
             "vehicle_registration": "abc 12d", "vehicle_colour": "Vit", "vehicle_make": "VW Transporter",
             "description": "En vit skåpbil körde sakta förbi flera gånger."}
+    if group is w.boat:
+        data.update(category=draw(st.sampled_from(["fuel_theft", "storage_theft"])), boat_name="Sjöstjärnan",
+                    boat_registration="S-12345", engine_make="Yamaha F40", engine_serial="yf40 beto 123")
     if draw(st.booleans()):
         data["photo"] = photo_with_gps((120, 90))
     return Submission(w.client(draw(st.sampled_from(["member", "contact"]))), "/observations/new", data)
@@ -578,6 +588,55 @@ def _edit_promise(w, draw):
                       path={"slug": w.own.slug, "promise": promise.id})
 
 
+ENGINE = {"kind": "outboard", "make": "Yamaha", "model": "F40", "serial": "YF40 BETO 123", "mark_scheme": "dna",
+          "mark": "SW-4411-KX", "colour": "Grå", "boat_name": "Sjöstjärnan", "registration": "S-12345",
+          "kept_at": "winter_storage", "place": "Jogersö varv, hall 2"}
+
+
+def _engine(w, serial=None) -> int:
+    """An engine of the world's member in the boat group, with a serial of its own."""
+    serial = serial or f"YF40BETO{next(_serial)}"
+    existing = w.db.session.scalar(select(MarkedItem.id).where(MarkedItem.serial == serial))
+    if existing is not None:
+        return existing
+    item = save_item(w.people["member"], None, group=w.boat, **{**ENGINE, "serial": serial})
+    w.db.session.commit()
+    return item.id
+
+
+def _new_item(w, draw):
+    data = {**ENGINE, "group": str(w.boat.id), "serial": f"6AH-{next(_serial):07d}"}
+    if draw(st.booleans()):
+        data["photo"] = photo_with_gps((120, 90))
+    return Submission(w.client(draw(st.sampled_from(["member", "contact"]))), "/boats/new", data)
+
+
+def _edit_item(w, draw):
+    return Submission(w.client("member"), "/boats/{item}/edit",
+                      {**ENGINE, "group": str(w.boat.id), "serial": f"F40-{next(_serial)}", "kept_at": "berth"},
+                      path={"item": _engine(w)})
+
+
+def _item_button(action: str, data: dict | None = None):
+    def baseline(w, draw):
+        return Submission(w.client("member"), "/boats/{item}/" + action, dict(data or {}), path={"item": _engine(w)})
+
+    return baseline
+
+
+SEARCH = {"query": "yf-40 beto 123", "reason": "Ärende 5000-K123456-26, motor hittad vid Femöre"}
+
+
+def _search_register(w, draw):
+    _engine(w, "YF40BETO123")
+    return Submission(w.client("police"), "/police/register", dict(SEARCH))
+
+
+def _notify_owner(w, draw):
+    return Submission(w.client("police"), "/police/register/{item}/notify",
+                      {"call": "010-123 45 67", "reason": SEARCH["reason"]}, path={"item": _engine(w)})
+
+
 FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "main.set_language": _language,
     "auth.register": _register,
@@ -630,6 +689,13 @@ FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "webapp.push_on": _push_on,
     "webapp.push_off": _push_off,
     "webapp.push_instead": _push_instead,
+    "boats.new": _new_item,
+    "boats.edit": _edit_item,
+    "boats.stolen": _item_button("stolen", {"stolen_on": "2026-11-20"}),
+    "boats.recovered": _item_button("recovered"),
+    "boats.delete": _item_button("delete"),
+    "boats.search": _search_register,
+    "boats.notify_owner": _notify_owner,
 }
 
 
@@ -775,7 +841,7 @@ def _group(row, tables):
         if not (row["streets"] and row["households"] and 1 <= row["households"] <= 10000):
             return f"streets {row['streets']!r} households {row['households']!r}"
     elif not (row["site_type"] and _text(row["address"]) and row["berths"] and 1 <= row["berths"] <= 10000
-              and 1 <= row["watch_week_from"] <= row["watch_week_to"] <= 53):
+              and 1 <= row["watch_week_from"] <= 53 and 1 <= row["watch_week_to"] <= 53):
         return f"boat details {row}"
     return _point(row, SWEDEN)
 
@@ -816,6 +882,8 @@ def _observation(row, tables):
         return f"registration {row['vehicle_registration']!r}"
     if row["photo_path"] is not None and {"name": row["photo_path"]} not in tables[PHOTO_FILES]:
         return f"photo {row['photo_path']} is not on disk"
+    if row["engine_serial_key"] != (normalise(row["engine_serial"]) or None):
+        return f"serial key {row['engine_serial_key']!r} for {row['engine_serial']!r}"
     return _point(row)
 
 
@@ -847,7 +915,26 @@ def _push_subscription(row, tables):
     return None if len(row["p256dh"]) == 87 and len(row["auth"]) == 22 else "keys of the wrong size"
 
 
-ROW_RULES = {"user": _user, "watch_group": _group, "group_postcode": _postcode, "roster_household": _household,
+def _marked_item(row, tables):
+    if row["serial_key"] != normalise(row["serial"]) or row["mark_key"] != normalise(row["mark"]):
+        return f"keys {row['serial_key']!r} {row['mark_key']!r} for {row['serial']!r} {row['mark']!r}"
+    if not (row["serial_key"] or row["mark_key"]):
+        return "neither serial nor mark"
+    if any(row[name] != row[name].strip() for name in ("make", "model", "serial", "mark", "place")):
+        return "untrimmed text"
+    if row["group_id"] is not None:
+        group = next(g for g in tables["watch_group"] if g["id"] == row["group_id"])
+        if group["kind"] != GroupKind.BOAT or group["municipality_id"] != row["municipality_id"]:
+            return "not its boat group's municipality"
+    pieces = {g["gram"] for g in tables["marked_item_gram"] if g["item_id"] == row["id"]}
+    if pieces != grams(row["serial_key"]) | grams(row["mark_key"]):
+        return "search index out of step"
+    if row["photo_path"] is not None and {"name": row["photo_path"]} not in tables[PHOTO_FILES]:
+        return f"photo {row['photo_path']} is not on disk"
+    return None
+
+
+ROW_RULES = {"marked_item": _marked_item, "user": _user, "watch_group": _group, "group_postcode": _postcode, "roster_household": _household,
              "observation": _observation, "group_change": _change, "sms_reply": _sms_row, "sms_answer": _answer_row,
              "push_subscription": _push_subscription}
 

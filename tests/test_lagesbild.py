@@ -453,7 +453,7 @@ def test_csv_has_the_counts_and_no_personal_data(world, login, db):
     for personal in ("Maria Holm", "Karin Lindqvist", "Tallvägen", "röd jacka", "KLM", "Volvo", "Grå",
                      "Samordnarens fritext", world.reporter.email):
         assert personal not in text
-    assert len(rows) == 1 + 1 + 7 + 3 + 4  # header, total, categories, groups, postcodes
+    assert len(rows) == 1 + 1 + len(C) + 3 + 4  # header, total, categories, groups, postcodes
 
     period_csv = client.get("/lagesbild/oxelosund/2026/8/counts.csv?last=2026-W10")
     assert 'filename="lagesbild-oxelosund-2026-W08-2026-W10.csv"' in period_csv.headers["Content-Disposition"]

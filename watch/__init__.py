@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from watch.privacy.routes import bp as privacy_bp
     from watch.observations.routes import bp as observations_bp
     from watch.webapp.routes import bp as webapp_bp
+    from watch.boats.routes import bp as boats_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(observations_bp)
+    app.register_blueprint(boats_bp)
     app.register_blueprint(groups_bp)
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(lagesbild_bp)

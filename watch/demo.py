@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from watch.admin.services import CONTACT_FIELDS, create_municipality, create_staff, set_contacts
 from watch.alerts import demo as alerts_demo
+from watch.boats import demo as boats_demo
 from watch.auth.services import create_user
 from watch.core.municipalities import find_municipality
 from watch.extensions import db
@@ -55,6 +56,7 @@ def seed_demo() -> Iterator[str]:
     yield from seed_groups()
     yield from alerts_demo.seed()
     yield from observations_demo.seed()
+    yield from boats_demo.seed()
     yield from inbox_demo.seed()  # after the alert it answers and the groups its report belongs to
     yield from lagesbild_demo.seed()  # after the observations: the published lägesbild counts them
     if make_demo_keys():

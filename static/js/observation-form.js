@@ -1,5 +1,6 @@
 // Observation form: "Use my location" fills the hidden coordinates, and choosing another
-// group pre-fills the place with that group's area unless the reporter already wrote one.
+// group pre-fills the place with that group's area unless the reporter already wrote one; choosing a
+// category about boats opens the boat and engine questions.
 (function () {
   "use strict";
 
@@ -51,6 +52,22 @@
     });
   }
 
+  function setUpBoatDetails() {
+    var details = document.querySelector("[data-boat-details]");
+    if (!details) {
+      return;
+    }
+    var boatCategories = details.dataset.boatCategories.split(" ");
+    document.querySelectorAll("input[name=category]").forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        if (radio.checked && boatCategories.indexOf(radio.value) !== -1) {
+          details.open = true;
+        }
+      });
+    });
+  }
+
   setUpLocation();
   setUpGroupArea();
+  setUpBoatDetails();
 })();

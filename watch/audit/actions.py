@@ -28,6 +28,10 @@ OBSERVATION_LISTED = "observation.listed"  # its text or place shown on a list p
 OBSERVATION_FORWARDED = "observation.forwarded"
 OBSERVATION_CLOSED = "observation.closed"
 ALERT_SENT = "alert.sent"
+REGISTER_SEARCHED = "boats.register_searched"  # details: query (normalised), reason, hits
+ITEM_SHOWN = "boats.item_shown"  # an entry of the boat register shown to the police (details: query, reason)
+OWNER_NOTIFIED = "boats.owner_notified"
+ITEM_REPORTED_STOLEN = "boats.item_reported_stolen"
 SMS_ANSWERED = "sms.answered"
 SMS_MADE_OBSERVATION = "sms.made_observation"
 
@@ -59,6 +63,10 @@ LABELS = {
     OBSERVATION_FORWARDED: _l("Observation forwarded to the police"),
     OBSERVATION_CLOSED: _l("Observation closed"),
     ALERT_SENT: _l("Alert sent"),
+    REGISTER_SEARCHED: _l("Boat register searched by the police"),
+    ITEM_SHOWN: _l("Boat register entry shown to the police"),
+    OWNER_NOTIFIED: _l("Owner told their item may have been found"),
+    ITEM_REPORTED_STOLEN: _l("Item in the boat register reported stolen"),
     SMS_ANSWERED: _l("SMS answered from the inbox"),
     SMS_MADE_OBSERVATION: _l("SMS turned into an observation"),
 }
@@ -79,4 +87,5 @@ SUBJECT_LABELS = {
     "User": _l("account"),
     "Group": _l("group"),
     "Observation": _l("observation"),
+    "MarkedItem": _l("boat register entry"),
 }

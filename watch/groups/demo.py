@@ -7,8 +7,8 @@ from sqlalchemy import select
 from watch.core.municipalities import find_municipality
 from watch.extensions import db
 from watch.models import (
-    BoatSiteType, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role,
-    RosterHousehold, User, utcnow,
+    DEFAULT_WATCH_WEEKS, BoatSiteType, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole,
+    MembershipStatus, Role, RosterHousehold, User, utcnow,
 )
 
 GROUPS = [
@@ -28,7 +28,8 @@ GROUPS = [
     dict(municipality="oxelosund", kind=GroupKind.BOAT, status=GroupStatus.PENDING, name="Femöre fritidsbåtshamn",
          site_type=BoatSiteType.MARINA, address="Femörevägen 50, 613 52 Oxelösund", berths=80,
          area_description="Gästhamnen och bryggorna vid Femöre.", postcodes=["61352"],
-         latitude=58.6402, longitude=17.1581, contact="boende@oxelosund.demo"),
+         latitude=58.6402, longitude=17.1581, contact="boende@oxelosund.demo",
+         watch_weeks=(42, 17)),  # watches the boats in winter storage, across the new year
     dict(municipality="nykoping", kind=GroupKind.NEIGHBOURHOOD, status=GroupStatus.APPROVED, name="Brandholmen",
          area_description="Villorna på Brandholmen.", streets="Brandholmsvägen\nSkjutsgossevägen",
          postcodes=["61166"], households=12, contact="kontakt@nykoping.demo"),
@@ -67,7 +68,7 @@ def _seed_group(spec: dict, people: dict[str, User]) -> Iterator[str]:
                       postcodes=[GroupPostcode(postcode=p) for p in spec["postcodes"]],
                       **{key: spec[key] for key in DETAIL_KEYS if key in spec})
         if group.kind == GroupKind.BOAT:
-            group.watch_week_from, group.watch_week_to = 18, 41
+            group.watch_week_from, group.watch_week_to = spec.get("watch_weeks", DEFAULT_WATCH_WEEKS)
         if group.status == GroupStatus.APPROVED:
             group.decided_at = utcnow()
             group.decided_by = db.session.scalar(select(User).where(User.role == Role.COORDINATOR,

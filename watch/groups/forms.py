@@ -69,8 +69,8 @@ def _count_field(label, missing, too_few) -> WholeNumberField:
                             render_kw={"inputmode": "numeric", "min": 1})
 
 
-def _week_field(label, default: int) -> WholeNumberField:
-    return WholeNumberField(label, default=default, validators=[
+def _week_field(label, default: int, description: str = "") -> WholeNumberField:
+    return WholeNumberField(label, default=default, description=description, validators=[
         InputRequired(_l("Enter a week number from 1 to 53.")),
         NumberRange(min=1, max=53, message=_l("Enter a week number from 1 to 53."))],
         render_kw={"inputmode": "numeric", "min": 1, "max": 53})
@@ -157,14 +157,9 @@ class BoatForm(GroupDetailsForm):
     berths = _count_field(_l("Number of berths"), _l("Enter how many berths there are."),
                           _l("There is at least 1 berth."))
     watch_week_from = _week_field(_l("Night watch from week"), DEFAULT_WATCH_WEEKS[0])
-    watch_week_to = _week_field(_l("Night watch to week"), DEFAULT_WATCH_WEEKS[1])
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if valid and self.watch_week_from.data > self.watch_week_to.data:
-            self.watch_week_to.errors.append(_l("The last week comes before the first."))
-            valid = False
-        return valid
+    # A last week before the first is a season across the new year (winter storage: week 42 to week 17).
+    watch_week_to = _week_field(_l("Night watch to week"), DEFAULT_WATCH_WEEKS[1],
+                                _l("A season across the new year is fine, e.g. from week 42 to week 17."))
 
 
 class RegistrationFields:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from watch.core.municipalities import municipality_or_404
+from watch.core.weeks import IsoWeek, today
 from watch.extensions import db, htmx
 from watch.groups import labels
 from watch.groups import my_data  # noqa: F401 - connects the my-data receivers
@@ -28,6 +29,13 @@ from watch.core.ratelimit import FORM_SUBMIT, JOIN_REQUEST, limit_posts, per_per
 from watch.core.security import role_required
 
 bp = Blueprint("groups", __name__)
+
+
+@bp.app_template_global()
+def this_week_number() -> int:
+    """Today's ISO week number in Swedish time: whether a boat club's night-watch season is on now."""
+    return IsoWeek.of_day(today()).number
+
 
 REGISTER_FORMS = {GroupKind.NEIGHBOURHOOD: RegisterNeighbourhoodForm, GroupKind.BOAT: RegisterBoatForm}
 EDIT_FORMS = {GroupKind.NEIGHBOURHOOD: EditNeighbourhoodForm, GroupKind.BOAT: EditBoatForm}

@@ -18,7 +18,7 @@ from watch.core.weeks import IsoWeek, Period, today
 from watch.extensions import db
 from watch.models import (
     Alert, AlertStatus, Delivery, DeliveryStatus,
-    CitizenPromise, Group, GroupPostcode, GroupStatus, Municipality, Observation, ObservationCategory,
+    CitizenPromise, Group, GroupKind, GroupPostcode, GroupStatus, Municipality, Observation, ObservationCategory,
     ObservationStatus, Role, SituationPicture, User, utcnow,
 )
 from watch.observations.services import UNCATEGORISED, category_label
@@ -82,14 +82,22 @@ def _group_counts(municipality_id: int, period: Period) -> list[dict[str, Any]]:
         .subquery()
     )
     count = func.coalesce(observed.c.n, 0)
-    rows = db.session.execute(
-        select(Group.name, count)
+    groups = db.session.execute(
+        select(Group, count)
         .outerjoin(observed, observed.c.group_id == Group.id)
         .where(Group.municipality_id == municipality_id,
                or_(Group.status == GroupStatus.APPROVED, observed.c.n.is_not(None)))
         .order_by(count.desc(), Group.name)
     )
-    return [{"name": name, "count": n} for name, n in rows]
+    return [{"name": group.name, "count": n, **_night_watch(group, period)} for group, n in groups]
+
+
+def _night_watch(group: Group, period: Period) -> dict[str, bool]:
+    """For a boat club: whether its night-watch season (which may cross the new year) covers any week of the
+    period; nothing for other groups."""
+    if group.kind != GroupKind.BOAT or group.watch_week_from is None:
+        return {}
+    return {"night_watch": any(group.keeps_watch_in(week.number) for week in period.weeks())}
 
 
 def _postcode_counts(municipality_id: int, period: Period) -> list[dict[str, Any]]:

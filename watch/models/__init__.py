@@ -11,18 +11,25 @@ from watch.models.group import (
     MembershipRole, MembershipStatus, RosterHousehold,
 )
 from watch.models.inbox import SmsAnswer
+from watch.models.marked_item import ItemKind, KeptAt, MarkedItem, MarkedItemGram, MarkingScheme
 from watch.models.lagesbild import CitizenPromise, SituationPicture
 from watch.models.login_session import LoginSession
 from watch.models.mfa import RecoveryCode
 from watch.models.municipality import Municipality
 from watch.models.notice import SummaryItem, SummaryItemKind
-from watch.models.observation import Observation, ObservationCategory, ObservationSource, ObservationStatus
+from watch.models.observation import BOAT_CATEGORIES, Observation, ObservationCategory, ObservationSource, ObservationStatus
 from watch.models.outbox import Channel, OutboxMessage
 from watch.models.push import PushMessage, PushStatus, PushSubscription
 from watch.models.user import AlertChannel, NoticeChoice, Role, User, police_coverage
 
 __all__ = [
     "AuditEvent",
+    "BOAT_CATEGORIES",
+    "ItemKind",
+    "KeptAt",
+    "MarkedItem",
+    "MarkedItemGram",
+    "MarkingScheme",
     "FINAL_STATUSES",
     "PENDING_STATUSES",
     "Alert",

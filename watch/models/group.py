@@ -38,7 +38,8 @@ class MembershipStatus(enum.StrEnum):
     DECLINED = "declined"
 
 
-# Båtsamverkan clubs usually keep night watch from early May to mid October.
+# Båtsamverkan clubs usually keep night watch from early May to mid October; a club watching its boats in
+# winter storage runs its season across the new year instead (from week 42 to week 17, say).
 DEFAULT_WATCH_WEEKS = (18, 41)
 
 
@@ -96,6 +97,20 @@ class Group(Base):
     @property
     def postcode_list(self) -> list[str]:
         return [p.postcode for p in self.postcodes]
+
+    @property
+    def season_crosses_new_year(self) -> bool:
+        """A winter-storage watch runs e.g. from week 42 to week 17 of the next year."""
+        return (self.watch_week_from is not None and self.watch_week_to is not None
+                and self.watch_week_from > self.watch_week_to)
+
+    def keeps_watch_in(self, week: int) -> bool:
+        """Whether ISO week number `week` lies in the club's night-watch season (both ends included)."""
+        if self.watch_week_from is None or self.watch_week_to is None:
+            return False
+        if self.season_crosses_new_year:
+            return week >= self.watch_week_from or week <= self.watch_week_to
+        return self.watch_week_from <= week <= self.watch_week_to
 
     @property
     def awaits_applicant(self) -> bool:

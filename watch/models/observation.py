@@ -15,9 +15,17 @@ class ObservationCategory(enum.StrEnum):
     SUSPICIOUS_VEHICLE = "suspicious_vehicle"
     BURGLARY = "burglary"  # or an attempt
     BOAT_THEFT = "boat_theft"  # theft from a boat or of an outboard engine
+    # Båtsamverkan (issue 18): the categories about boats are BOAT_CATEGORIES below.
+    FUEL_THEFT = "fuel_theft"  # drivmedelsstöld
+    STORAGE_THEFT = "storage_theft"  # theft from a boat in winter storage
     VANDALISM = "vandalism"
     FIRE_HAZARD = "fire_hazard"
     OTHER = "other"
+
+
+# Categories whose form asks for the boat's name, registration and the engine's make and serial.
+BOAT_CATEGORIES = frozenset({ObservationCategory.BOAT_THEFT, ObservationCategory.FUEL_THEFT,
+                             ObservationCategory.STORAGE_THEFT})
 
 
 class ObservationSource(enum.StrEnum):
@@ -48,6 +56,8 @@ class Observation(Base):
         Index("ix_observation_police_notice", "status", "police_notified_at"),
         # A form queued offline is sent again until an answer arrives: one observation per reporter and client id.
         UniqueConstraint("reporter_id", "client_id"),
+        # Observations mentioning a serial number, matched against stolen items in the register.
+        Index("ix_observation_municipality_serial", "municipality_id", "engine_serial_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +84,12 @@ class Observation(Base):
     vehicle_registration: Mapped[str | None] = mapped_column(String(10))
     vehicle_colour: Mapped[str | None] = mapped_column(String(40))
     vehicle_make: Mapped[str | None] = mapped_column(String(60))
+    # About boats: what the reporter could read off the boat and its engine.
+    boat_name: Mapped[str | None] = mapped_column(String(60))
+    boat_registration: Mapped[str | None] = mapped_column(String(20))
+    engine_make: Mapped[str | None] = mapped_column(String(60))
+    engine_serial: Mapped[str | None] = mapped_column(String(64))
+    engine_serial_key: Mapped[str | None] = mapped_column(String(64))  # normalised as in the register
     description: Mapped[str] = mapped_column(Text, default="")
     # File name inside UPLOAD_FOLDER/observations; never under static/.
     photo_path: Mapped[str | None] = mapped_column(String(80))

@@ -46,9 +46,16 @@ TEXTS = {
     ],
     C.BOAT_THEFT: [
         "Utombordsmotor (Yamaha 40 hk) stulen från båt vid bryggan. Vajerlåset avklippt.",
-        "Bränsle tappat ur två båtar, tanklocken uppbrutna.",
         "Okänd person gick längs bryggan och kände på båtkapell runt klockan två på natten.",
         "Ekolod och plotter stulna från båt, kapellet uppskuret.",
+    ],
+    C.FUEL_THEFT: [
+        "Bränsle tappat ur två båtar, tanklocken uppbrutna.",
+        "Dieseln tömd ur tanken på en motorbåt vid brygga C under natten.",
+    ],
+    C.STORAGE_THEFT: [
+        "Utombordsmotor borta från en båt på uppläggningsplatsen, bultarna avsågade.",
+        "Presenningen uppskuren på en vinterförvarad båt; radion och flytvästarna borta.",
     ],
     C.VANDALISM: [
         "Klotter på elskåpet och busskuren.",
@@ -84,13 +91,15 @@ PLATE_LETTERS = "ABCDEFGHJKLMNOPRSTUWXYZ"
 
 
 def _weights(kind: GroupKind, month: int) -> dict[C, int]:
-    """Boat thefts in the boating season, burglaries in the dark months: what Swedish statistics show."""
+    """Boat thefts in the boating season, thefts from winter storage off it, burglaries in the dark months: what
+    Swedish statistics show."""
     summer, dark = 4 <= month <= 10, month in (10, 11, 12, 1, 2)
     if kind == GroupKind.BOAT:
-        return {C.BOAT_THEFT: 8 if summer else 1, C.SUSPICIOUS_PERSON: 3, C.SUSPICIOUS_VEHICLE: 3,
-                C.VANDALISM: 2, C.FIRE_HAZARD: 1, C.OTHER: 1, C.BURGLARY: 1}
+        return {C.BOAT_THEFT: 8 if summer else 1, C.FUEL_THEFT: 3 if summer else 1,
+                C.STORAGE_THEFT: 0 if summer else 4, C.SUSPICIOUS_PERSON: 3, C.SUSPICIOUS_VEHICLE: 3, C.VANDALISM: 2, C.FIRE_HAZARD: 1, C.OTHER: 1,
+                C.BURGLARY: 1}
     return {C.BURGLARY: 5 if dark else 2, C.SUSPICIOUS_PERSON: 4, C.SUSPICIOUS_VEHICLE: 5, C.VANDALISM: 2,
-            C.FIRE_HAZARD: 2 if summer else 1, C.OTHER: 2, C.BOAT_THEFT: 0}
+            C.FIRE_HAZARD: 2 if summer else 1, C.OTHER: 2, C.BOAT_THEFT: 0, C.FUEL_THEFT: 0, C.STORAGE_THEFT: 0}
 
 
 def _plate(rng: random.Random) -> str:

@@ -12,7 +12,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, V
 
 from watch.core.validators import SingleLine
 from watch.core.weeks import local_zone, parse_iso_week
-from watch.models import NoticeChoice, ObservationCategory, ObservationStatus
+from watch.models import BOAT_CATEGORIES, GroupKind, NoticeChoice, ObservationCategory, ObservationStatus
 from watch.observations import services
 from watch.observations.photos import PhotoError, clean_photo
 
@@ -20,6 +20,8 @@ DESCRIPTION_MAX = 2000
 NOTE_MAX = 500
 CATEGORY_VALUES = [c.value for c in ObservationCategory]
 CLIENT_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+BOAT_FIELDS = ("boat_name", "boat_registration", "engine_make", "engine_serial")
+BOAT_CATEGORY_VALUES = " ".join(sorted(BOAT_CATEGORIES))
 
 
 def _int_or_none(value):
@@ -89,6 +91,18 @@ class ObservationForm(FlaskForm):
     vehicle_make = StringField(_l("Make and model"),
                                validators=[SingleLine(),
                                            Length(max=60, message=_l("At most %(max)d characters.", max=60))])
+    # About boats: asked of boat groups' members and for the boat categories (BOAT_CATEGORIES).
+    boat_name = StringField(_l("Boat name"), validators=[
+        SingleLine(), Length(max=60, message=_l("At most %(max)d characters.", max=60))])
+    boat_registration = StringField(_l("Registration or sail number"), validators=[
+        SingleLine(), Length(max=20, message=_l("At most %(max)d characters.", max=20))],
+        render_kw={"autocapitalize": "characters", "autocomplete": "off"})
+    engine_make = StringField(_l("Engine make and model"), validators=[
+        SingleLine(), Length(max=60, message=_l("At most %(max)d characters.", max=60))])
+    engine_serial = StringField(_l("Engine serial number"), validators=[
+        SingleLine(), Length(max=64, message=_l("At most %(max)d characters.", max=64))],
+        description=_l("If you could read it: the police compare it with engines reported stolen."),
+        render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"})
     description = TextAreaField(
         _l("What happened?"),
         validators=[Length(max=DESCRIPTION_MAX, message=_l("At most %(max)d characters. Shorten the text a little.",
@@ -105,6 +119,7 @@ class ObservationForm(FlaskForm):
     def __init__(self, groups, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.groups = {g.id: g for g in groups}
+        self.boat_member = any(g.kind == GroupKind.BOAT for g in groups)
         self.group.choices = [SelectChoice(g.id, g.name, {"data-area": g.area_description[:300]}) for g in groups]
         self.photo_jpeg: bytes | None = None
         self.coordinates: tuple[float, float] | None = None
@@ -151,6 +166,15 @@ class ObservationForm(FlaskForm):
     @property
     def chosen_group(self):
         return self.groups[self.group.data]
+
+    @property
+    def asks_about_boats(self) -> bool:
+        """Whether the boat questions start open: a boat group's member, a boat category, or answers given."""
+        return (self.boat_member or self.category.data in BOAT_CATEGORIES
+                or any(self[name].data or self[name].errors for name in BOAT_FIELDS))
+
+    def boat_details(self) -> dict:
+        return {name: self[name].data for name in BOAT_FIELDS}
 
 
 class TriageForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""Photos attached to observations: checked by content, re-encoded without metadata, stored outside static/.
+"""Photos attached to observations (and to entries in the boat register): checked by content, re-encoded without metadata, stored outside static/.
 
 A phone photo carries EXIF with the GPS position of whoever took it, often their home; re-encoding
 the pixels into a fresh JPEG drops every piece of metadata, not just the tags we know about.
@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
@@ -167,6 +167,14 @@ def photo_file(name: str) -> str:
     if not STORED_NAME.fullmatch(name):
         raise ValueError(f"not a stored photo name: {name!r}")
     return os.path.join(photo_folder(), name)
+
+
+def photo_response(name: str | None):
+    """A stored photo as the response to a request the caller has already checked access for; 404 if gone."""
+    path = photo_file(name) if name else None
+    if path is None or not os.path.exists(path):
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=0)
 
 
 @contextmanager

@@ -1,6 +1,4 @@
-import os
-
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,9 +7,9 @@ from watch.core.input_guard import accepts_files
 from watch.models import NoticeChoice, ObservationStatus, Role, utcnow
 from watch.observations import jobs, notices, services, sms  # noqa: F401 - jobs: retention; sms: reports by SMS
 from watch.observations.forms import (
-    NOTICE_CHOICES, ButtonForm, InboxFilterForm, NoticeForm, ObservationForm, TriageForm,
+    BOAT_CATEGORY_VALUES, NOTICE_CHOICES, ButtonForm, InboxFilterForm, NoticeForm, ObservationForm, TriageForm,
 )
-from watch.observations.photos import photo_file, stored_photo
+from watch.observations.photos import photo_response, stored_photo
 from watch.core.pagination import paginate
 from watch.core.ratelimit import FORM_SUBMIT, limit_posts, per_person
 from watch.core.security import role_required
@@ -68,13 +66,13 @@ def new():
                     location=form.location.data, latitude=latitude, longitude=longitude,
                     vehicle_registration=form.vehicle_registration.data, vehicle_colour=form.vehicle_colour.data,
                     vehicle_make=form.vehicle_make.data, description=form.description.data, photo_path=photo_name,
-                    client_id=form.client_id.data,
+                    client_id=form.client_id.data, **form.boat_details(),
                 )
         except services.AlreadyFiled as filed:  # the same form, sent twice at once
             return _filed(filed.observation)
         services.notify_coordinators(observation)
         return _filed(observation)
-    return render_template("observations/new.html", form=form)
+    return render_template("observations/new.html", form=form, boat_categories=BOAT_CATEGORY_VALUES)
 
 
 def _filed(observation):
@@ -115,11 +113,7 @@ def detail(observation_id: int):
 @bp.get("/observations/<int:observation_id>/photo")
 @login_required
 def photo(observation_id: int):
-    observation = _viewed_or_404(observation_id)
-    path = photo_file(observation.photo_path) if observation.photo_path else None
-    if path is None or not os.path.exists(path):
-        abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=0)
+    return photo_response(_viewed_or_404(observation_id).photo_path)
 
 
 def _triaged_or_404(observation_id: int):

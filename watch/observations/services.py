@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from watch.audit import actions
 from watch.audit.services import record, record_each
 from watch.core.postcodes import find_postcode
+from watch.core.serials import normalise
 from watch.core.weeks import day_start, iso_week, today, week_start
 from watch.extensions import db
 from watch.models import (
@@ -28,6 +29,8 @@ CATEGORY_LABELS = {
     ObservationCategory.SUSPICIOUS_VEHICLE: _l("Suspicious vehicle"),
     ObservationCategory.BURGLARY: _l("Burglary or attempted burglary"),
     ObservationCategory.BOAT_THEFT: _l("Theft from a boat or of an engine"),
+    ObservationCategory.FUEL_THEFT: _l("Fuel theft"),
+    ObservationCategory.STORAGE_THEFT: _l("Theft from a boat in winter storage"),
     ObservationCategory.VANDALISM: _l("Vandalism"),
     ObservationCategory.FIRE_HAZARD: _l("Fire or hazard"),
     ObservationCategory.OTHER: _l("Something else"),
@@ -148,7 +151,8 @@ def file_observation(
     reporter: User, group: Group, *, category: ObservationCategory, observed_at: datetime, location: str,
     latitude: float | None = None, longitude: float | None = None, vehicle_registration: str | None = None,
     vehicle_colour: str | None = None, vehicle_make: str | None = None, description: str = "",
-    photo_path: str | None = None, client_id: str | None = None,
+    photo_path: str | None = None, client_id: str | None = None, boat_name: str | None = None,
+    boat_registration: str | None = None, engine_make: str | None = None, engine_serial: str | None = None,
 ) -> Observation:
     """File it; with a client id that this reporter used before, raise AlreadyFiled and store nothing."""
     location = (location or "").strip()
@@ -169,6 +173,11 @@ def file_observation(
         description=(description or "").strip(),
         photo_path=photo_path,
         client_id=client_id,
+        boat_name=(boat_name or "").strip() or None,
+        boat_registration=(boat_registration or "").strip() or None,
+        engine_make=(engine_make or "").strip() or None,
+        engine_serial=(engine_serial or "").strip() or None,
+        engine_serial_key=normalise(engine_serial) or None,
     )
     if client_id is None:
         db.session.add(observation)
@@ -325,6 +334,8 @@ def anonymise(observation: Observation, now: datetime) -> str | None:
     observation.location = ""
     observation.latitude = observation.longitude = None
     observation.vehicle_registration = observation.vehicle_colour = observation.vehicle_make = None
+    observation.boat_name = observation.boat_registration = observation.engine_make = None
+    observation.engine_serial = observation.engine_serial_key = None
     observation.photo_path = None
     observation.reporter_id = None
     observation.reporter_note = None
@@ -363,7 +374,8 @@ def export_observations(user: User, **extra) -> dict[str, list[dict]]:
         "source": str(o.source), "observed_at": o.observed_at,
         "location": o.location, "latitude": o.latitude, "longitude": o.longitude,
         "vehicle_registration": o.vehicle_registration, "vehicle_colour": o.vehicle_colour,
-        "vehicle_make": o.vehicle_make, "description": o.description, "photo": o.photo_path is not None,
+        "vehicle_make": o.vehicle_make, "boat_name": o.boat_name, "boat_registration": o.boat_registration,
+        "engine_make": o.engine_make, "engine_serial": o.engine_serial, "description": o.description, "photo": o.photo_path is not None,
         "status": str(o.status),
     } for o in db.session.scalars(reporter_select(user))]}
 
