@@ -13,7 +13,8 @@ import pytest
 
 from tests.observation_support import file_observation, photo_with_gps
 from watch.observations.photos import clean_photo, stored_photo
-from watch.alerts.services import Targeting, create_alert
+from tests.alerts.helpers import alert_with_deliveries
+from watch.alerts.services import Targeting
 from watch.models import SmsReply, SmsReplyKind
 from watch.auth.services import Registration, registration_token
 from watch.models import AlertTarget, CitizenPromise, Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
@@ -120,7 +121,7 @@ def alert_url(suffix: str = ""):
     """An alert by the municipality's police officer to every approved group's contact persons."""
 
     def url(world: World) -> str:
-        alert = create_alert(world.people["police"], Targeting(world.municipality.id, AlertTarget.MUNICIPALITY),
+        alert = alert_with_deliveries(world.people["police"], Targeting(world.municipality.id, AlertTarget.MUNICIPALITY),
                              "Tre inbrott i förråd på Västra vägen i veckan. Lås in trimmers.", 4)
         world.db.session.commit()
         return f"/alerts/{alert.id}{suffix}"

@@ -142,6 +142,9 @@ class Config:
     SMS_RATE_PER_SECOND = float(os.environ.get("SMS_RATE_PER_SECOND", "10"))  # shared by all workers
     SMS_SEND_CONCURRENCY = int(os.environ.get("SMS_SEND_CONCURRENCY", "4"))  # send jobs per alert at once
     SMS_SEND_BATCH = 50  # a send job hands over after this many, so other jobs get a turn
+    # Deliveries claimed (and send slots reserved, results written) together: one statement for this many.
+    SMS_CLAIM_BATCH = int(os.environ.get("SMS_CLAIM_BATCH", "10"))
+    DELIVERY_WRITE_BATCH = 5000  # deliveries the dispatch job writes per transaction
     SMS_RETRY_BASE_SECONDS = float(os.environ.get("SMS_RETRY_BASE_SECONDS", "30"))
     SMS_RETRY_MAX_SECONDS = 1800
     # A claim older than this belongs to a worker that died; keep it well above TWILIO_HTTP_TIMEOUT_SECONDS.

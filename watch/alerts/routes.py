@@ -69,12 +69,11 @@ def compose():
     elif request.method == "POST" and action != "edit" and form.validate():
         targeting = form.targeting()
         if action == "send":
-            alert = services.create_alert(current_user, targeting, form.body.data, form.validity.data)
-            if services.reached(alert):
+            if services.anyone_reached(targeting):
+                alert = services.create_alert(current_user, targeting, form.body.data, form.validity.data)
                 dispatch_alert(alert.id)
                 flash(_("The alert is on its way."), "success")
                 return redirect(url_for("alerts.detail", alert_id=alert.id))
-            db.session.rollback()
         else:
             reach = services.reach(targeting)
             if reach.reached:

@@ -101,19 +101,23 @@ def target_group_ids(targeting: Targeting) -> Select:
     return query
 
 
-def _recipient_user_ids(targeting: Targeting) -> Select:
+def _recipient_user_ids(targeting: Targeting, group_ids: Select) -> Select:
     wanted = Membership.role == MembershipRole.CONTACT
     if targeting.audience == AlertAudience.MEMBERS:
         wanted = or_(wanted, and_(Membership.role == MembershipRole.MEMBER, User.member_alerts == true()))
     return (
         select(Membership.user_id).join(User, User.id == Membership.user_id)
-        .where(Membership.group_id.in_(target_group_ids(targeting)),
+        .where(Membership.group_id.in_(group_ids),
                Membership.status == MembershipStatus.ACTIVE, wanted)
     )
 
 
-def recipient_rows(targeting: Targeting) -> Select:
-    """One row per person reached, in Delivery's columns: how they get it, or why they are skipped."""
+def recipient_rows(targeting: Targeting, group_ids: Select | None = None) -> Select:
+    """One row per person reached, in Delivery's columns: how they get it, or why they are skipped.
+
+    `group_ids`: the groups to reach, when already chosen (a stored alert's); else the targeting's.
+    """
+    groups = target_group_ids(targeting) if group_ids is None else group_ids
     # Spelled out so no NULL leaks into the CASE below (NOT NULL is NULL, not true).
     verified = and_(User.phone.is_not(None), User.verified_phone.is_not(None), User.verified_phone == User.phone)
     opted_out = exists(select(SmsOptOut.phone).where(SmsOptOut.phone == User.phone))
@@ -133,7 +137,7 @@ def recipient_rows(targeting: Targeting) -> Select:
         case((skip_reason.is_(None), literal(DeliveryStatus.QUEUED.value)),
              else_=literal(DeliveryStatus.SKIPPED.value)).label("status"),
         skip_reason.label("skip_reason"),
-    ).where(User.id.in_(_recipient_user_ids(targeting)), User.active == true())
+    ).where(User.id.in_(_recipient_user_ids(targeting, groups)), User.active == true())
 
 
 @dataclass
@@ -183,7 +187,10 @@ def describe_targeting(targeting: Targeting) -> str:
 
 
 def create_alert(author: User, targeting: Targeting, body: str, validity_hours: int) -> Alert:
-    """The alert, the groups it reached and one delivery per person, in the caller's transaction."""
+    """The alert and the groups it reaches, in the caller's transaction: the same few rows for any audience.
+
+    Its deliveries are written afterwards by the dispatch job (`write_deliveries`), in batches.
+    """
     now = utcnow()
     alert = Alert(
         municipality_id=targeting.municipality_id, author=author, body=body, target=targeting.target,
@@ -196,23 +203,57 @@ def create_alert(author: User, targeting: Targeting, body: str, validity_hours: 
     db.session.execute(insert(alert_group).from_select(
         ["alert_id", "group_id"], select(literal(alert.id), Group.id).where(Group.id.in_(target_group_ids(targeting)))
     ))
-    rows = recipient_rows(targeting).subquery()
-    stamp = literal(now, UTCDateTime)
-    db.session.execute(insert(Delivery).from_select(
-        ["alert_id", "user_id", "channel", "phone", "status", "skip_reason", "attempts", "outcome_unknown",
-         "next_attempt_at", "updated_at"],
-        select(literal(alert.id), rows.c.user_id, rows.c.channel, rows.c.phone, rows.c.status, rows.c.skip_reason,
-               literal(0), false(), stamp, stamp),
-    ))
     record(actions.ALERT_SENT, subject=alert, actor=author, target=str(targeting.target),
            audience=str(targeting.audience), groups=alert.target_description)
     return alert
 
 
-def reached(alert: Alert) -> bool:
-    """Whether anyone gets the alert by SMS or email (everyone skipped means nobody does)."""
-    return db.session.scalar(select(Delivery.id).where(
-        Delivery.alert_id == alert.id, Delivery.status != DeliveryStatus.SKIPPED).limit(1)) is not None
+def anyone_reached(targeting: Targeting) -> bool:
+    """Whether anyone would get the alert by SMS or email: stops at the first such person."""
+    rows = recipient_rows(targeting).subquery()
+    return db.session.scalar(select(rows.c.user_id).where(rows.c.status == DeliveryStatus.QUEUED.value).limit(1)) \
+        is not None
+
+
+def _alert_targeting(alert: Alert) -> Select:
+    """The recipients of a stored alert: the members of the groups it reached, as at compose time."""
+    groups = select(alert_group.c.group_id).where(alert_group.c.alert_id == alert.id)
+    targeting = Targeting(alert.municipality_id, AlertTarget.GROUPS, alert.audience)
+    return recipient_rows(targeting, groups)
+
+
+def write_deliveries(alert: Alert, batch_size: int) -> bool:
+    """Write the next `batch_size` of the alert's deliveries (in user order); True once all are written.
+
+    Each call continues after the highest person written, so a job that died half-way, or runs
+    again, neither skips nor repeats anyone. The first call counts the recipients for the progress bar.
+    """
+    rows = _alert_targeting(alert).subquery()
+    if alert.recipient_count is None:
+        alert.recipient_count = db.session.scalar(select(func.count()).select_from(rows))
+    written_through = select(func.coalesce(func.max(Delivery.user_id), 0)).where(Delivery.alert_id == alert.id)
+    stamp = literal(utcnow(), UTCDateTime)
+    batch = (
+        select(literal(alert.id), rows.c.user_id, rows.c.channel, rows.c.phone, rows.c.status, rows.c.skip_reason,
+               literal(0), false(), stamp, stamp)
+        .where(rows.c.user_id > written_through.scalar_subquery()).order_by(rows.c.user_id).limit(batch_size)
+    )
+    written = db.session.execute(insert(Delivery).from_select(
+        ["alert_id", "user_id", "channel", "phone", "status", "skip_reason", "attempts", "outcome_unknown",
+         "next_attempt_at", "updated_at"], batch,
+    )).rowcount
+    if written == batch_size:
+        return False
+    # People who left or joined between the count and the last batch: the list is the truth.
+    alert.recipient_count = db.session.scalar(select(func.count()).where(Delivery.alert_id == alert.id))
+    alert.deliveries_written = True
+    return True
+
+
+def write_all_deliveries(alert: Alert, batch_size: int = 5000) -> None:
+    """Every delivery in the caller's transaction (the demo's sent alert, which no job sends)."""
+    while not write_deliveries(alert, batch_size):
+        pass
 
 
 # ---- what the pages show -------------------------------------------------------------------
@@ -251,14 +292,15 @@ class Progress:
     alert_status: AlertStatus
     sent_at: datetime | None = None
     awaiting_receipts: int = 0  # SMS the provider took whose delivery receipt has not come yet
+    unwritten: int = 0  # recipients counted whose delivery the dispatch job has not written yet
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + self.unwritten
 
     @property
     def pending(self) -> int:
-        return sum(self.counts.get(s, 0) for s in PENDING_STATUSES)
+        return sum(self.counts.get(s, 0) for s in PENDING_STATUSES) + self.unwritten
 
     @property
     def handled(self) -> int:
@@ -290,7 +332,8 @@ def progress(alert: Alert) -> Progress:
         counts[DeliveryStatus(status)] += number
         if channel == DeliveryChannel.SMS and status == DeliveryStatus.SENT:
             awaiting = number
-    return Progress(counts, alert.status, alert.sent_at, awaiting)
+    unwritten = 0 if alert.deliveries_written else max((alert.recipient_count or 0) - sum(counts.values()), 0)
+    return Progress(counts, alert.status, alert.sent_at, awaiting, unwritten)
 
 
 def recipients_query(alert: Alert) -> Select:

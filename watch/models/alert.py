@@ -84,6 +84,10 @@ class Alert(Base):
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The dispatch job writes the deliveries in batches after the compose request: it counts the
+    # recipients first (so the progress bar knows the whole), then marks the list complete.
+    recipient_count: Mapped[int | None] = mapped_column()
+    deliveries_written: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     municipality: Mapped[Municipality] = relationship()
     author: Mapped[User | None] = relationship()

@@ -1,0 +1,31 @@
+"""Deliveries are written by the dispatch job in batches (issue 20): the alert keeps the recipients'
+count and whether its list of deliveries is complete. Existing alerts already have all their rows.
+
+Revision ID: a7d3e91c04b2
+Revises: fcc9060a5d88
+Create Date: 2026-12-01 17:15:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'a7d3e91c04b2'
+down_revision = 'fcc9060a5d88'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('recipient_count', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('deliveries_written', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.execute(sa.text("UPDATE alert SET deliveries_written = true, "
+                       "recipient_count = (SELECT count(*) FROM delivery WHERE delivery.alert_id = alert.id)"))
+
+
+def downgrade():
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.drop_column('deliveries_written')
+        batch_op.drop_column('recipient_count')
