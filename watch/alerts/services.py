@@ -112,23 +112,32 @@ def _recipient_user_ids(targeting: Targeting, group_ids: Select) -> Select:
     )
 
 
+def _verified_phone():
+    # Spelled out so no NULL leaks into a CASE (NOT NULL is NULL, not true).
+    return and_(User.phone.is_not(None), User.verified_phone.is_not(None), User.verified_phone == User.phone)
+
+
+def _skip_reason():
+    """Why a person in the audience gets nothing, or NULL when they get the alert."""
+    opted_out = exists(select(SmsOptOut.phone).where(SmsOptOut.phone == User.phone))
+    wants = User.alert_channel
+    return case(
+        (wants == AlertChannel.NONE, literal(SkipReason.NO_CHANNEL.value)),
+        (wants == AlertChannel.EMAIL, literal(None)),
+        (not_(_verified_phone()), literal(SkipReason.NO_VERIFIED_PHONE.value)),
+        (opted_out, literal(SkipReason.OPTED_OUT.value)),
+        else_=literal(None),
+    )
+
+
 def recipient_rows(targeting: Targeting, group_ids: Select | None = None) -> Select:
     """One row per person reached, in Delivery's columns: how they get it, or why they are skipped.
 
     `group_ids`: the groups to reach, when already chosen (a stored alert's); else the targeting's.
     """
     groups = target_group_ids(targeting) if group_ids is None else group_ids
-    # Spelled out so no NULL leaks into the CASE below (NOT NULL is NULL, not true).
-    verified = and_(User.phone.is_not(None), User.verified_phone.is_not(None), User.verified_phone == User.phone)
-    opted_out = exists(select(SmsOptOut.phone).where(SmsOptOut.phone == User.phone))
+    verified, skip_reason = _verified_phone(), _skip_reason()
     wants = User.alert_channel
-    skip_reason = case(
-        (wants == AlertChannel.NONE, literal(SkipReason.NO_CHANNEL.value)),
-        (wants == AlertChannel.EMAIL, literal(None)),
-        (not_(verified), literal(SkipReason.NO_VERIFIED_PHONE.value)),
-        (opted_out, literal(SkipReason.OPTED_OUT.value)),
-        else_=literal(None),
-    )
     return select(
         User.id.label("user_id"),
         case((wants == AlertChannel.EMAIL, literal(DeliveryChannel.EMAIL.value)),
@@ -209,10 +218,11 @@ def create_alert(author: User, targeting: Targeting, body: str, validity_hours: 
 
 
 def anyone_reached(targeting: Targeting) -> bool:
-    """Whether anyone would get the alert by SMS or email: stops at the first such person."""
-    rows = recipient_rows(targeting).subquery()
-    return db.session.scalar(select(rows.c.user_id).where(rows.c.status == DeliveryStatus.QUEUED.value).limit(1)) \
-        is not None
+    """Whether anyone would get the alert by SMS or email: the first membership found ends the search
+    (no de-duplication of people, which would read the whole audience)."""
+    first = _recipient_user_ids(targeting, target_group_ids(targeting)).where(
+        User.active == true(), _skip_reason().is_(None)).limit(1)
+    return db.session.scalar(first) is not None
 
 
 def _alert_targeting(alert: Alert) -> Select:
