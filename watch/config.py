@@ -47,6 +47,11 @@ class Config:
     # Rate-limit counters: Redis when REDIS_URL is set (create_app), else this process's memory.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
     RATELIMIT_HEADERS_ENABLED = True
+    # Public pages for visitors who are not logged in, cached whole (watch/core/page_cache.py): in Redis when
+    # REDIS_URL is set, else in this process's memory; browsers and proxies may keep them PUBLIC_PAGE_MAX_AGE.
+    PUBLIC_PAGE_CACHE = os.environ.get("PUBLIC_PAGE_CACHE", "true").lower() != "false"
+    PUBLIC_PAGE_CACHE_SECONDS = 300
+    PUBLIC_PAGE_MAX_AGE = 60
 
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"

@@ -248,10 +248,11 @@ def write_deliveries(alert: Alert, batch_size: int) -> bool:
                literal(0), false(), stamp, stamp)
         .where(rows.c.user_id > written_through.scalar_subquery()).order_by(rows.c.user_id).limit(batch_size)
     )
+    # preserve_rowcount: without it SQLAlchemy's psycopg dialect reports -1 for an INSERT … SELECT.
     written = db.session.execute(insert(Delivery).from_select(
         ["alert_id", "user_id", "channel", "phone", "status", "skip_reason", "attempts", "outcome_unknown",
          "next_attempt_at", "updated_at"], batch,
-    )).rowcount
+    ).execution_options(preserve_rowcount=True)).rowcount
     if written == batch_size:
         return False
     # People who left or joined between the count and the last batch: the list is the truth.
