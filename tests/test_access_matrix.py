@@ -12,7 +12,8 @@ from datetime import date
 import pytest
 
 from tests.observation_support import file_observation, photo_with_gps
-from watch.observations.photos import clean_photo, stored_photo
+from watch.core.photo_store import stored_photo
+from watch.observations.photos import clean_photo
 from tests.alerts.helpers import alert_with_deliveries
 from watch.alerts.services import Targeting
 from watch.models import SmsReply, SmsReplyKind

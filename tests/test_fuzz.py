@@ -53,7 +53,7 @@ from watch.models import (
     MembershipRole, MembershipStatus, ObservationSource, Role, RosterHousehold, SmsReply, SmsReplyKind, utcnow,
 )
 from watch.observations import services as observation_services
-from watch.observations.photos import photo_folder
+from watch.core.photo_store import photo_folder
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "12")),

@@ -75,6 +75,12 @@ class Config:
     # Uploaded photos live outside static/ and are served only through access checks.
     # None: <instance folder>/uploads.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
+    # Where photos are stored (watch/core/photo_store.py): "database", "s3", "folder" (UPLOAD_FOLDER), or empty
+    # to choose: S3 when PHOTO_S3_BUCKET is set, else the database when it is PostgreSQL, else the folder.
+    PHOTO_STORAGE = os.environ.get("PHOTO_STORAGE", "")
+    PHOTO_S3_BUCKET = os.environ.get("PHOTO_S3_BUCKET")
+    PHOTO_S3_ENDPOINT_URL = os.environ.get("PHOTO_S3_ENDPOINT_URL")  # any S3-compatible store; none: AWS
+    PHOTO_S3_PREFIX = os.environ.get("PHOTO_S3_PREFIX", "photos/")
     # Photos decoded at once on one machine (all workers together); each may take up to about 160 MB meanwhile.
     PHOTO_DECODE_SLOTS = int(os.environ.get("PHOTO_DECODE_SLOTS", "2"))
     # Observations older than this are anonymised (text, vehicle, place detail, photo, reporter removed).
@@ -181,6 +187,7 @@ class TestingConfig(Config):
     ARGON2_PARALLELISM = 1
     SHOW_DEMO_OUTBOX = True
     JOBS_IMMEDIATE = True  # jobs run inline, in their own app context
+    PHOTO_STORAGE = "folder"  # the photo tests look at the files; tests/test_photo_store.py covers the database
     TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
     TWILIO_AUTH_TOKEN = "testing-auth-token"
     TWILIO_FROM = "+46766860000"

@@ -18,6 +18,7 @@ from watch.models.municipality import Municipality
 from watch.models.notice import SummaryItem, SummaryItemKind
 from watch.models.observation import Observation, ObservationCategory, ObservationSource, ObservationStatus
 from watch.models.outbox import Channel, OutboxMessage
+from watch.models.photo import StoredPhoto
 from watch.models.user import AlertChannel, NoticeChoice, Role, User, police_coverage
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "SmsReplyKind",
     "SmsReplyState",
     "SmsSendSlot",
+    "StoredPhoto",
     "SummaryItem",
     "SummaryItemKind",
     "User",

@@ -1,4 +1,4 @@
-import os
+import io
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -11,7 +11,7 @@ from watch.observations import jobs, notices, services, sms  # noqa: F401 - jobs
 from watch.observations.forms import (
     NOTICE_CHOICES, ButtonForm, InboxFilterForm, NoticeForm, ObservationForm, TriageForm,
 )
-from watch.observations.photos import photo_file, stored_photo
+from watch.core.photo_store import read_photo, stored_photo
 from watch.core.pagination import paginate
 from watch.core.ratelimit import FORM_SUBMIT, limit_posts, per_person
 from watch.core.security import role_required
@@ -103,10 +103,10 @@ def detail(observation_id: int):
 @login_required
 def photo(observation_id: int):
     observation = _viewed_or_404(observation_id)
-    path = photo_file(observation.photo_path) if observation.photo_path else None
-    if path is None or not os.path.exists(path):
+    data = read_photo(observation.photo_path) if observation.photo_path else None
+    if data is None:
         abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=0)
+    return send_file(io.BytesIO(data), mimetype="image/jpeg", max_age=0)
 
 
 def _triaged_or_404(observation_id: int):
