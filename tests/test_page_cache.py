@@ -37,7 +37,9 @@ def test_a_public_page_is_served_from_the_cache_without_a_token_and_with_validat
     assert unchanged.status_code == 304 and unchanged.get_data() == b""
 
 
-def test_each_language_has_its_own_copy_and_the_switch_works_without_a_token(client, db, town):
+def test_each_language_has_its_own_copy_and_the_switch_works_without_a_token(client, db, town, app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # as in production: every other form needs its token
+    assert client.post("/login", data={"email": "x@exempel.se", "password": "x"}).status_code == 400
     assert "Välj din kommun" in client.get("/").get_data(as_text=True)
     assert "Choose your municipality" in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     switch = client.post("/language", data={"lang": "en", "next": "/m/oxelosund"})  # as the cached page posts it
