@@ -367,3 +367,4 @@ def test_the_confirm_step_counts_the_reach_in_three_queries(db, town):
         result = reach(targeting)
     assert (result.sms, result.email, result.groups) == (2, 1, 3) and sum(result.skipped.values()) == 1
     assert queries.count <= 3, queries
+

@@ -78,11 +78,12 @@ class Targeting:
     postcodes: list[str] = field(default_factory=list)
 
 
-def approved_groups(municipality_ids) -> list[Group]:
-    return list(db.session.scalars(
-        select(Group).where(Group.municipality_id.in_(municipality_ids), Group.status == GroupStatus.APPROVED)
-        .order_by(Group.name)
-    ))
+def approved_groups(municipality_ids, among: list[int] | None = None) -> list[Group]:
+    """The approved groups of these municipalities; only those `among` these ids when given."""
+    query = select(Group).where(Group.municipality_id.in_(municipality_ids), Group.status == GroupStatus.APPROVED)
+    if among is not None:
+        query = query.where(Group.id.in_(among))
+    return list(db.session.scalars(query.order_by(Group.name)))
 
 
 def target_group_ids(targeting: Targeting) -> Select:
