@@ -1,5 +1,6 @@
-"""Deliveries are written by the dispatch job in batches (issue 20): the alert keeps the recipients'
-count and whether its list of deliveries is complete. Existing alerts already have all their rows.
+"""Groups and deliveries are written by the dispatch job in batches (issue 20): the alert keeps its kind or
+postcodes, the recipients' count and whether its list of deliveries is complete. Existing alerts have all
+their rows.
 
 Revision ID: a7d3e91c04b2
 Revises: fcc9060a5d88
@@ -19,6 +20,8 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('target_kind', sa.Enum('neighbourhood', 'boat', name='alert_target_kind', native_enum=False, create_constraint=True, length=20), nullable=True))
+        batch_op.add_column(sa.Column('target_postcodes', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('recipient_count', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('deliveries_written', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.execute(sa.text("UPDATE alert SET deliveries_written = true, "
@@ -29,3 +32,6 @@ def downgrade():
     with op.batch_alter_table('alert', schema=None) as batch_op:
         batch_op.drop_column('deliveries_written')
         batch_op.drop_column('recipient_count')
+        batch_op.drop_column('target_postcodes')
+        batch_op.drop_constraint(batch_op.f('ck_alert_alert_target_kind'), type_='check')
+        batch_op.drop_column('target_kind')

@@ -197,22 +197,23 @@ def describe_targeting(targeting: Targeting) -> str:
 
 
 def create_alert(author: User, targeting: Targeting, body: str, validity_hours: int) -> Alert:
-    """The alert and the groups it reaches, in the caller's transaction: the same few rows for any audience.
+    """The alert and its targeting, in the caller's transaction: the same few rows for any audience.
 
-    Its deliveries are written afterwards by the dispatch job (`write_deliveries`), in batches.
+    The groups it reaches (unless chosen one by one) and its deliveries are written afterwards by the
+    dispatch job (`write_deliveries`), in batches.
     """
     now = utcnow()
     alert = Alert(
         municipality_id=targeting.municipality_id, author=author, body=body, target=targeting.target,
+        target_kind=targeting.kind, target_postcodes=",".join(targeting.postcodes) or None,
         target_description=describe_targeting(targeting), audience=targeting.audience, status=AlertStatus.DRAFT,
         segments=count_sms(body).segments, validity_seconds=validity_hours * 3600,
         valid_until=now + timedelta(hours=validity_hours), created_at=now,
     )
     db.session.add(alert)
     db.session.flush()
-    db.session.execute(insert(alert_group).from_select(
-        ["alert_id", "group_id"], select(literal(alert.id), Group.id).where(Group.id.in_(target_group_ids(targeting)))
-    ))
+    if targeting.target == AlertTarget.GROUPS:  # as many as the sender ticked
+        _write_alert_groups(alert, targeting)
     record(actions.ALERT_SENT, subject=alert, actor=author, target=str(targeting.target),
            audience=str(targeting.audience), groups=alert.target_description)
     return alert
@@ -226,21 +227,35 @@ def anyone_reached(targeting: Targeting) -> bool:
     return db.session.scalar(first) is not None
 
 
-def _alert_targeting(alert: Alert) -> Select:
-    """The recipients of a stored alert: the members of the groups it reached, as at compose time."""
+def _write_alert_groups(alert: Alert, targeting: Targeting) -> None:
+    db.session.execute(insert(alert_group).from_select(
+        ["alert_id", "group_id"], select(literal(alert.id), Group.id).where(Group.id.in_(target_group_ids(targeting)))
+    ))
+
+
+def stored_targeting(alert: Alert) -> Targeting:
+    """The targeting as the sender chose it (chosen groups are in alert_group already)."""
+    return Targeting(alert.municipality_id, alert.target, alert.audience, kind=alert.target_kind,
+                     postcodes=alert.target_postcodes.split(",") if alert.target_postcodes else [])
+
+
+def _alert_recipients(alert: Alert) -> Select:
+    """The recipients of a stored alert: the members of the groups it reached."""
     groups = select(alert_group.c.group_id).where(alert_group.c.alert_id == alert.id)
-    targeting = Targeting(alert.municipality_id, AlertTarget.GROUPS, alert.audience)
-    return recipient_rows(targeting, groups)
+    return recipient_rows(Targeting(alert.municipality_id, AlertTarget.GROUPS, alert.audience), groups)
 
 
 def write_deliveries(alert: Alert, batch_size: int) -> bool:
     """Write the next `batch_size` of the alert's deliveries (in user order); True once all are written.
 
     Each call continues after the highest person written, so a job that died half-way, or runs
-    again, neither skips nor repeats anyone. The first call counts the recipients for the progress bar.
+    again, neither skips nor repeats anyone. The first call writes the groups the alert reaches (in the
+    same transaction as the count, so a re-run knows) and counts the recipients for the progress bar.
     """
-    rows = _alert_targeting(alert).subquery()
+    rows = _alert_recipients(alert).subquery()
     if alert.recipient_count is None:
+        if alert.target != AlertTarget.GROUPS:
+            _write_alert_groups(alert, stored_targeting(alert))
         alert.recipient_count = db.session.scalar(select(func.count()).select_from(rows))
     written_through = select(func.coalesce(func.max(Delivery.user_id), 0)).where(Delivery.alert_id == alert.id)
     stamp = literal(utcnow(), UTCDateTime)
