@@ -8,7 +8,8 @@ language switch needs none. It is sent with `Cache-Control: public` and an `ETag
 proxy may keep it for PUBLIC_PAGE_MAX_AGE seconds, and a repeated request is answered 304.
 
 Invalidation: every committed change to a table these pages show (PUBLIC_TABLES) moves a generation
-number that is part of every key, so the next visitor gets a freshly rendered page. Logged-in
+number; a stored page keeps the number it was rendered under and is rendered afresh once that is not
+the current one. Both are read in one round trip. Logged-in
 people's pages never come from, nor go into, this cache.
 """
 import functools
@@ -60,17 +61,17 @@ def public_page(view):
         if not _cacheable():
             return view(*args, **kwargs)
         g.public_page = True
-        key = ":".join(("page", str(cache.get(GENERATION_KEY) or 0), str(get_locale()),
-                        request.headers.get("HX-Request", ""), request.full_path))
-        stored = cache.get(key)
-        if stored is None:
+        key = ":".join(("page", str(get_locale()), request.headers.get("HX-Request", ""), request.full_path))
+        generation, stored = cache.get_many(GENERATION_KEY, key)
+        generation = generation or 0
+        if stored is None or stored[0] != generation:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or session.modified or response.direct_passthrough:
                 return response
             body = response.get_data()
-            stored = (body, response.mimetype, hashlib.sha256(body).hexdigest()[:32])
+            stored = (generation, body, response.mimetype, hashlib.sha256(body).hexdigest()[:32])
             cache.set(key, stored)
-        body, mimetype, etag = stored
+        _, body, mimetype, etag = stored
         response = make_response(body)
         response.mimetype = mimetype
         response.set_etag(etag)
