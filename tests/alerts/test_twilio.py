@@ -195,10 +195,12 @@ def test_two_workers_never_send_the_same_delivery(db, factory, app, fake_twilio)
     db.session.commit()
     alert_id = alert.id
     claimed: dict[str, list[int]] = {"a": [], "b": []}
+    batch_sizes: list[int] = []
 
     def worker(name):
         with app.app_context():
             while claims := sending.claim_batch(alert_id, 3):
+                batch_sizes.append(len(claims))
                 claimed[name].extend(claim.delivery_id for claim in claims)
                 sending.send_claims(claims)
 
@@ -208,6 +210,7 @@ def test_two_workers_never_send_the_same_delivery(db, factory, app, fake_twilio)
     for t in threads:
         t.join(timeout=60)
     assert claimed["a"] and claimed["b"], "both workers took part"
+    assert max(batch_sizes) == 3  # a claim takes at most its batch (PostgreSQL once handed one worker them all)
     assert not set(claimed["a"]) & set(claimed["b"])
     assert sorted(m["To"] for m in fake_twilio.messages) == sorted(p.phone for p in people)
     assert len(fake_twilio.attempts) == 40

@@ -141,13 +141,16 @@ def claim_batch(alert_id: int, limit: int) -> list[Claim]:
                Delivery.status == DeliveryStatus.QUEUED, Delivery.next_attempt_at <= now)
         .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has no row locks and renders nothing
+        # Evaluated once: as `id IN (sub-select)` PostgreSQL may run the sub-select again for each row it
+        # checks, and each run skips the rows the previous ones locked, so one worker took them all.
+        .cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
     )
     # Sub-selects in RETURNING name the updated row's columns with their table: SQLite renders the
     # ORM's columns there unqualified, and "phone = phone" then compared sms_opt_out with itself.
     of_alert = Alert.id == literal_column("delivery.alert_id")
     rows = db.session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(due), Delivery.status == DeliveryStatus.QUEUED)
+        .where(Delivery.id.in_(select(due.c.id)), Delivery.status == DeliveryStatus.QUEUED)
         .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1, updated_at=now,
                 provider_sid=None, first_attempt_at=func.coalesce(Delivery.first_attempt_at, now))
         .returning(Delivery.id, Delivery.phone, Delivery.attempts, Delivery.user_id, Delivery.first_attempt_at,
