@@ -45,6 +45,8 @@ def parse_args():
     parser.add_argument("--compose-samples", type=int, default=20)
     parser.add_argument("--processes", type=int, default=1, help="worker processes sharing the threads")
     parser.add_argument("--skip-compose", action="store_true", help="only the fan-out")
+    parser.add_argument("--claim-batch", type=int, default=10,
+                        help="SMS_CLAIM_BATCH: deliveries claimed, paced and recorded together (1 = one at a time)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
     return parser.parse_args()
@@ -74,7 +76,8 @@ def main() -> None:
         concurrency = math.ceil(rate * (args.latency + 0.05)) + 4
         threads = math.ceil(concurrency / args.processes)
         workers = [start_worker(env, fake, rate, threads, workdir / f"worker-{rate}-{n}.log",
-                                SMS_SEND_CONCURRENCY=str(concurrency)) for n in range(args.processes)]
+                                SMS_SEND_CONCURRENCY=str(concurrency), SMS_CLAIM_BATCH=str(args.claim_batch))
+                   for n in range(args.processes)]
         started = time.monotonic()
         alert_id = send_alert(client, bench.municipality_id)
         peak_rss = 0
@@ -189,17 +192,18 @@ def wait_until_handled(app, alert_id: int, timeout: float, tick=lambda: None) ->
     from sqlalchemy import func, select
 
     from watch.extensions import db
-    from watch.models import Delivery, PENDING_STATUSES
+    from watch.models import Alert, Delivery, PENDING_STATUSES
 
     started = time.monotonic()
     with app.app_context():
         while True:
             time.sleep(1)
             tick()
+            written = db.session.scalar(select(Alert.deliveries_written).where(Alert.id == alert_id))
             pending = db.session.scalar(select(func.count()).where(
                 Delivery.alert_id == alert_id, Delivery.status.in_(PENDING_STATUSES)))
             db.session.rollback()
-            if not pending:
+            if written and not pending:
                 break
             if time.monotonic() - started > timeout:
                 print("gave up waiting", file=sys.stderr)

@@ -14,6 +14,7 @@ from watch import create_app
 from watch.admin.services import create_municipality, create_staff
 from watch.auth.services import create_user
 from watch.config import database_url
+from watch.extensions import cache
 from watch.extensions import db as _db
 from watch.auth.mfa import enrol_with_known_secret
 from watch.models import Base, Role, User
@@ -107,6 +108,7 @@ def db(app):
         _db.session.rollback()
         _db.session.remove()
         _empty_tables()
+        cache.clear()  # cached public pages of this test's data
 
 
 def _empty_tables() -> None:

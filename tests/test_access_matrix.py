@@ -13,8 +13,10 @@ from itertools import count
 import pytest
 
 from tests.observation_support import file_observation, photo_with_gps
-from watch.observations.photos import clean_photo, stored_photo
-from watch.alerts.services import Targeting, create_alert
+from watch.core.photo_store import stored_photo
+from watch.observations.photos import clean_photo
+from tests.alerts.helpers import alert_with_deliveries
+from watch.alerts.services import Targeting
 from watch.boats.services import save_item
 from watch.models import SmsReply, SmsReplyKind
 from watch.auth.services import Registration, registration_token
@@ -122,7 +124,7 @@ def alert_url(suffix: str = ""):
     """An alert by the municipality's police officer to every approved group's contact persons."""
 
     def url(world: World) -> str:
-        alert = create_alert(world.people["police"], Targeting(world.municipality.id, AlertTarget.MUNICIPALITY),
+        alert = alert_with_deliveries(world.people["police"], Targeting(world.municipality.id, AlertTarget.MUNICIPALITY),
                              "Tre inbrott i förråd på Västra vägen i veckan. Lås in trimmers.", 4)
         world.db.session.commit()
         return f"/alerts/{alert.id}{suffix}"

@@ -7,7 +7,8 @@ from sqlalchemy import func, select, update
 from watch.audit import actions
 from watch.audit.services import purge_expired, record
 from watch.models import AuditEvent, GroupStatus, Membership, Role, utcnow
-from watch.observations.photos import clean_photo, stored_photo
+from watch.core.photo_store import stored_photo
+from watch.observations.photos import clean_photo
 from tests.group_helpers import make_group
 from tests.observation_support import file_observation, photo_with_gps
 from tests.observation_support import make_group as observation_group

@@ -19,7 +19,7 @@ from watch.models import (
     AuditEvent, Group, GroupKind, MarkedItem, MarkedItemGram, Observation, ObservationCategory, OutboxMessage, Role,
     utcnow,
 )
-from watch.observations.photos import photo_file
+from watch.core.photo_store import photo_file
 
 ENGINE = {"kind": "outboard", "group": "", "make": "Yamaha", "model": "F40", "serial": "YF40BETO123",
           "mark_scheme": "dna", "mark": "SW-4411-KX", "colour": "Grå", "boat_name": "Sjöstjärnan",

@@ -36,6 +36,7 @@ from werkzeug.datastructures import MultiDict
 
 from tests.conftest import PASSWORD
 from tests.fake_twilio import sign
+from tests.alerts.helpers import alert_with_deliveries
 from tests.group_helpers import boat_form, make_group, neighbourhood_form
 from tests.observation_support import file_observation, photo_with_gps
 from tests.test_access_matrix import MATRIX, ROLES as MATRIX_ROLES, build_world
@@ -43,7 +44,7 @@ from watch import create_app
 from watch.config import TestingConfig
 from watch.messaging.forms import UNKNOWN_DEMO_NUMBER
 from watch.messaging.optouts import opt_in
-from watch.alerts.services import Targeting, create_alert
+from watch.alerts.services import Targeting
 from watch.messaging.verification import start_verification
 from watch.boats.services import save_item
 from watch.core.serials import grams, normalise
@@ -56,7 +57,7 @@ from watch.models import (
     utcnow,
 )
 from watch.observations import services as observation_services
-from watch.observations.photos import photo_folder
+from watch.core.photo_store import photo_folder
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "12")),
@@ -479,7 +480,7 @@ def _alert_summary(w, draw):
 
 def _sent_alert(w):
     _verified_contact(w)
-    alert = create_alert(w.people["police"], Targeting(w.own.id, AlertTarget.MUNICIPALITY), "Lås förråden.", 4)
+    alert = alert_with_deliveries(w.people["police"], Targeting(w.own.id, AlertTarget.MUNICIPALITY), "Lås förråden.", 4)
     w.db.session.commit()
     return alert
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select, update
 from tests.lagesbild_support import moment_in, observe
 from tests.observation_support import make_group
 from tests.querycount import count_queries
-from watch.alerts.services import Targeting, create_alert
+from tests.alerts.helpers import alert_with_deliveries
+from watch.alerts.services import Targeting
 from watch.audit import actions
 from watch.lagesbild import services
 from watch.lagesbild.chart import WIDTH, VALUE_ROOM, category_chart
@@ -325,7 +326,7 @@ def test_a_bad_period_gets_a_message_and_keeps_what_was_typed(world, login, firs
 # ---- alerts -----------------------------------------------------------------------------------------------
 
 def send_alert(db, author, municipality, body, created_at, status=AlertStatus.SENT, audience=AlertAudience.MEMBERS):
-    alert = create_alert(author, Targeting(municipality.id, AlertTarget.MUNICIPALITY, audience), body, 4)
+    alert = alert_with_deliveries(author, Targeting(municipality.id, AlertTarget.MUNICIPALITY, audience), body, 4)
     alert.status, alert.created_at = status, created_at
     db.session.commit()
     return alert

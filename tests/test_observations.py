@@ -18,7 +18,7 @@ from watch.models import (
     Role, utcnow,
 )
 from watch.observations import services
-from watch.observations.photos import photo_file, photo_folder
+from watch.core.photo_store import photo_file, photo_folder
 
 
 @pytest.fixture
@@ -674,7 +674,8 @@ def test_deleting_my_account_anonymises_my_observations_and_removes_the_photo_on
 
 
 def test_photos_of_anonymised_observations_stay_until_the_change_is_committed(world, db):
-    from watch.observations.photos import clean_photo, delete_after_commit, stored_photo
+    from watch.core.photo_store import delete_after_commit, stored_photo
+    from watch.observations.photos import clean_photo
 
     with stored_photo(clean_photo(io.BytesIO(photo_with_gps((300, 200))))) as name:
         pass

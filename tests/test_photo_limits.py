@@ -11,7 +11,8 @@ from PIL import ExifTags, Image, ImageChops, ImageFile, ImageStat, JpegImagePlug
 from tests.observation_support import has_gps, photo_with_gps, png_claiming
 from tests.test_observations import form_data, observation_count, stored_photos, world  # noqa: F401 (fixture)
 from watch.observations import photos
-from watch.observations.photos import PhotoError, clean_photo, decoding_slot, photo_file
+from watch.core.photo_store import photo_file
+from watch.observations.photos import PhotoError, clean_photo, decoding_slot
 
 TOO_MANY = "Fotot har för många pixlar: högst {max} megapixlar. Välj ett mindre."
 

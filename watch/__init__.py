@@ -37,7 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def init_extensions(app: Flask) -> None:
     from watch import jobs
-    from watch.core import i18n, input_guard, logs, memory, redact, security, static_files, templating, transaction
+    from watch.core import (
+        i18n, input_guard, logs, memory, page_cache, redact, security, static_files, templating, transaction,
+    )
     from watch.messaging import push
 
     memory.return_large_blocks_to_the_system()  # decoded photos must not keep a worker big (watch/core/memory.py)
@@ -54,6 +56,7 @@ def init_extensions(app: Flask) -> None:
     input_guard.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
+    page_cache.init_app(app)
     jobs.init_app(app)
     redact.install(app)
     logs.init_app(app)

@@ -47,6 +47,11 @@ class Config:
     # Rate-limit counters: Redis when REDIS_URL is set (create_app), else this process's memory.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
     RATELIMIT_HEADERS_ENABLED = True
+    # Public pages for visitors who are not logged in, cached whole (watch/core/page_cache.py): in Redis when
+    # REDIS_URL is set, else in this process's memory; browsers and proxies may keep them PUBLIC_PAGE_MAX_AGE.
+    PUBLIC_PAGE_CACHE = os.environ.get("PUBLIC_PAGE_CACHE", "true").lower() != "false"
+    PUBLIC_PAGE_CACHE_SECONDS = 300
+    PUBLIC_PAGE_MAX_AGE = 60
 
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
@@ -70,6 +75,12 @@ class Config:
     # Uploaded photos live outside static/ and are served only through access checks.
     # None: <instance folder>/uploads.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
+    # Where photos are stored (watch/core/photo_store.py): "database", "s3", "folder" (UPLOAD_FOLDER), or empty
+    # to choose: S3 when PHOTO_S3_BUCKET is set, else the database when it is PostgreSQL, else the folder.
+    PHOTO_STORAGE = os.environ.get("PHOTO_STORAGE", "")
+    PHOTO_S3_BUCKET = os.environ.get("PHOTO_S3_BUCKET")
+    PHOTO_S3_ENDPOINT_URL = os.environ.get("PHOTO_S3_ENDPOINT_URL")  # any S3-compatible store; none: AWS
+    PHOTO_S3_PREFIX = os.environ.get("PHOTO_S3_PREFIX", "photos/")
     # Photos decoded at once on one machine (all workers together); each may take up to about 160 MB meanwhile.
     PHOTO_DECODE_SLOTS = int(os.environ.get("PHOTO_DECODE_SLOTS", "2"))
     # Observations older than this are anonymised (text, vehicle, place detail, photo, reporter removed).
@@ -142,6 +153,9 @@ class Config:
     SMS_RATE_PER_SECOND = float(os.environ.get("SMS_RATE_PER_SECOND", "10"))  # shared by all workers
     SMS_SEND_CONCURRENCY = int(os.environ.get("SMS_SEND_CONCURRENCY", "4"))  # send jobs per alert at once
     SMS_SEND_BATCH = 50  # a send job hands over after this many, so other jobs get a turn
+    # Deliveries claimed (and send slots reserved, results written) together: one statement for this many.
+    SMS_CLAIM_BATCH = int(os.environ.get("SMS_CLAIM_BATCH", "10"))
+    DELIVERY_WRITE_BATCH = 5000  # deliveries the dispatch job writes per transaction
     SMS_RETRY_BASE_SECONDS = float(os.environ.get("SMS_RETRY_BASE_SECONDS", "30"))
     SMS_RETRY_MAX_SECONDS = 1800
     # A claim older than this belongs to a worker that died; keep it well above TWILIO_HTTP_TIMEOUT_SECONDS.
@@ -186,6 +200,7 @@ class TestingConfig(Config):
     ARGON2_PARALLELISM = 1
     SHOW_DEMO_OUTBOX = True
     JOBS_IMMEDIATE = True  # jobs run inline, in their own app context
+    PHOTO_STORAGE = "folder"  # the photo tests look at the files; tests/test_photo_store.py covers the database
     TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
     TWILIO_AUTH_TOKEN = "testing-auth-token"
     TWILIO_FROM = "+46766860000"

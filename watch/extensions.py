@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app."""
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -18,4 +19,5 @@ csrf = CSRFProtect()
 babel = Babel()
 htmx = HTMX()
 compress = Compress()
+cache = Cache()  # whole public pages (watch.core.page_cache)
 limiter = Limiter(key_func=get_remote_address)

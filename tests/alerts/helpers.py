@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from watch.alerts.services import create_alert, write_all_deliveries
 from watch.models import (
     AlertChannel, Delivery, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole,
     MembershipStatus, Role, utcnow,
@@ -38,6 +39,13 @@ def compose_data(municipality, body="Tre inbrott i förråd på Västra vägen i
             "validity": 4, "action": action}
     data.update(overrides)
     return data
+
+
+def alert_with_deliveries(author, targeting, body, validity_hours):
+    """An alert as the dispatch job leaves it before sending: every delivery written, none sent yet."""
+    alert = create_alert(author, targeting, body, validity_hours)
+    write_all_deliveries(alert)
+    return alert
 
 
 def deliveries(db, alert_id):

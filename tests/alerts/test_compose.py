@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.alerts.helpers import compose_data, deliveries, make_group, resident
+from tests.alerts.helpers import alert_with_deliveries, compose_data, deliveries, make_group, resident
 from tests.conftest import PASSWORD
 from tests.querycount import count_queries
 from watch.alerts.services import Targeting, create_alert
@@ -229,7 +229,7 @@ def test_review_keeps_line_breaks_of_the_message(db, town, login):
 
 def test_progress_polls_while_sending_and_stops_when_done(db, town, login):
     from watch.alerts.sending import dispatch_alert
-    from watch.alerts.services import Targeting, create_alert
+    from watch.alerts.services import Targeting, create_alert, write_deliveries
     from watch.models import AlertTarget
 
     alert = create_alert(town.police, Targeting(town.municipality.id, AlertTarget.MUNICIPALITY), "Lås dörren.", 4)
@@ -239,7 +239,16 @@ def test_progress_polls_while_sending_and_stops_when_done(db, town, login):
     waiting = police.get(f"/alerts/{alert_id}/progress", headers={"HX-Request": "true"})
     text = waiting.get_data(as_text=True)
     assert 'hx-trigger="every 2s"' in text and "Väntar på att utskickstjänsten ska starta." in text
-    assert "25 % hanterade: 1 av 4" in text and "HX-Trigger" not in waiting.headers  # Lisa is skipped at once
+    assert "0 % hanterade: 0 av 0" in text and "HX-Trigger" not in waiting.headers
+
+    # The dispatch job has written three of the four deliveries (Eva, Per and Lisa, skipped at once).
+    assert write_deliveries(db.session.get(Alert, alert_id), batch_size=3) is False
+    db.session.commit()
+    writing = police.get(f"/alerts/{alert_id}/progress", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'hx-trigger="every 2s"' in writing and "Mottagarlistan skrivs: 3 av 4." in writing
+    assert "25 % hanterade: 1 av 4" in writing  # the fourth, not yet written, counts as waiting
+    assert "Lisa Ek" in police.get(f"/alerts/{alert_id}?fragment=recipients",
+                                   headers={"HX-Request": "true"}).get_data(as_text=True)
     dispatch_alert(alert_id)
     done = police.get(f"/alerts/{alert_id}/progress", headers={"HX-Request": "true"})
     assert 'hx-trigger="every 2s"' not in done.get_data(as_text=True)
@@ -295,7 +304,7 @@ def test_my_data_holds_the_alerts_that_reached_me_and_deleting_forgets_me_in_the
     assert "Lisa Ek" not in json.dumps(data) and "+46701234510" not in json.dumps(data)
 
     # An alert still waiting to go out when Eva leaves: hers is dropped, not sent to a removed account.
-    waiting = create_alert(town.police, Targeting(town.municipality.id, AlertTarget.GROUPS, group_ids=[town.vastra.id]),
+    waiting = alert_with_deliveries(town.police, Targeting(town.municipality.id, AlertTarget.GROUPS, group_ids=[town.vastra.id]),
                            "Lås förråden i natt.", 4)
     db.session.commit()
     waiting_id, eva_id = waiting.id, town.eva.id
@@ -310,3 +319,53 @@ def test_my_data_holds_the_alerts_that_reached_me_and_deleting_forgets_me_in_the
     assert "+46701234505" not in {d.phone for d in rows} and eva_id not in {d.user_id for d in rows}
     assert db.session.scalar(select(func.count()).select_from(SmsReply)) == 0
     assert "Borttaget konto" in police.get(f"/alerts/{sent_id}").get_data(as_text=True)
+
+
+def test_sending_stores_the_alert_and_its_groups_and_the_job_writes_the_deliveries_in_batches(
+        db, town, login, app, monkeypatch):
+    from watch.alerts import routes, sending
+
+    started = []
+    monkeypatch.setattr(routes, "dispatch_alert", started.append)  # the job's turn comes below
+    police = login(town.police)
+    alert_id = send(police, town)
+    alert = db.session.get(Alert, alert_id)
+    assert started == [alert_id] and alert.status == AlertStatus.DRAFT
+    assert alert.groups == [] and deliveries(db, alert_id) == {}  # the request wrote the alert only
+
+    monkeypatch.setitem(app.config, "DELIVERY_WRITE_BATCH", 3)
+    with count_queries(db.engine) as queries:
+        sending.dispatch_alert(alert_id)
+    batches = [s for s in queries.statements if s.startswith("INSERT INTO delivery")]
+    assert len(batches) == 2  # three, then the fourth
+    rows = deliveries(db, alert_id)
+    assert sorted(rows) == ["Eva Sjöberg", "Lisa Ek", "Olle Berg", "Per Nyström"]
+    alert = db.session.get(Alert, alert_id)
+    assert alert.deliveries_written and alert.recipient_count == 4 and alert.status == AlertStatus.SENT
+    assert sorted(g.name for g in alert.groups) == ["Jogersö båtklubb", "Tallbacken", "Västra vägen"]
+    assert rows["Lisa Ek"].skip_reason == SkipReason.NO_VERIFIED_PHONE
+    assert len(sms_outbox(db)) == 2  # Eva and Per, once each
+
+
+def test_a_dispatch_job_that_stopped_half_way_continues_without_repeating_anyone(db, town, app):
+    from watch.alerts import sending
+    from watch.alerts.services import write_deliveries
+
+    alert = create_alert(town.police, Targeting(town.municipality.id, AlertTarget.MUNICIPALITY), "Lås dörren.", 4)
+    assert write_deliveries(alert, batch_size=2) is False
+    db.session.commit()
+    alert_id = alert.id
+    sending.dispatch_alert(alert_id)  # run again, as the recovery job does for an alert stuck in draft
+    assert sorted(deliveries(db, alert_id)) == ["Eva Sjöberg", "Lisa Ek", "Olle Berg", "Per Nyström"]
+    assert sorted(sms_outbox(db)) == ["+46701234505", "+46701234506"]
+
+
+def test_the_confirm_step_counts_the_reach_in_three_queries(db, town):
+    from watch.alerts.services import reach
+
+    targeting = Targeting(town.municipality.id, AlertTarget.MUNICIPALITY)
+    with count_queries(db.engine) as queries:
+        result = reach(targeting)
+    assert (result.sms, result.email, result.groups) == (2, 1, 3) and sum(result.skipped.values()) == 1
+    assert queries.count <= 3, queries
+

@@ -69,10 +69,11 @@ def test_forged_inbound_messages_are_refused(db, town, login, client, app):
 
 
 def test_a_stop_while_sending_skips_what_is_still_queued(db, town, login, client, app):
-    from watch.alerts.services import Targeting, create_alert
+    from tests.alerts.helpers import alert_with_deliveries
+    from watch.alerts.services import Targeting
     from watch.models import AlertTarget
 
-    alert = create_alert(town.police, Targeting(town.municipality.id, AlertTarget.MUNICIPALITY), "Lås dörren.", 4)
+    alert = alert_with_deliveries(town.police, Targeting(town.municipality.id, AlertTarget.MUNICIPALITY), "Lås dörren.", 4)
     db.session.commit()
     alert_id = alert.id
     inbound(client, app, "STOPP", "SM" + "d" * 32)

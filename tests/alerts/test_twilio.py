@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from tests.alerts.helpers import compose_data, deliveries, make_group, resident
+from tests.alerts.helpers import alert_with_deliveries, compose_data, deliveries, make_group, resident
 from tests.fake_twilio import sign
+from tests.querycount import count_queries
 from watch.alerts import sending
 from watch.alerts.services import Targeting, create_alert, progress
 from watch.jobs import huey
@@ -190,16 +191,18 @@ def test_two_workers_never_send_the_same_delivery(db, factory, app, fake_twilio)
     make_group(db, town_, "Västra vägen", contacts=people)
     police = factory.user(municipality=town_)
     fake_twilio.latency = 0.02
-    alert = create_alert(police, Targeting(town_.id, AlertTarget.MUNICIPALITY), "Lås in båtmotorerna i natt.", 4)
+    alert = alert_with_deliveries(police, Targeting(town_.id, AlertTarget.MUNICIPALITY), "Lås in båtmotorerna i natt.", 4)
     db.session.commit()
     alert_id = alert.id
     claimed: dict[str, list[int]] = {"a": [], "b": []}
+    batch_sizes: list[int] = []
 
     def worker(name):
         with app.app_context():
-            while (claim := sending.claim_next(alert_id)) is not None:
-                claimed[name].append(claim.delivery_id)
-                sending.send_claimed(claim)
+            while claims := sending.claim_batch(alert_id, 3):
+                batch_sizes.append(len(claims))
+                claimed[name].extend(claim.delivery_id for claim in claims)
+                sending.send_claims(claims)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
     for t in threads:
@@ -207,6 +210,7 @@ def test_two_workers_never_send_the_same_delivery(db, factory, app, fake_twilio)
     for t in threads:
         t.join(timeout=60)
     assert claimed["a"] and claimed["b"], "both workers took part"
+    assert max(batch_sizes) == 3  # a claim takes at most its batch (PostgreSQL once handed one worker them all)
     assert not set(claimed["a"]) & set(claimed["b"])
     assert sorted(m["To"] for m in fake_twilio.messages) == sorted(p.phone for p in people)
     assert len(fake_twilio.attempts) == 40
@@ -216,12 +220,12 @@ def test_a_claim_left_by_a_dead_worker_is_recovered_without_a_double_send(db, to
                                                                           monkeypatch):
     monkeypatch.setitem(app.config, "SMS_SEND_CONCURRENCY", 1)
     targeting = Targeting(town.municipality.id, AlertTarget.POSTCODES, postcodes=["61331", "61339"])
-    alert = create_alert(town.police, targeting, "Lås dörren.", 4)
+    alert = alert_with_deliveries(town.police, targeting, "Lås dörren.", 4)
     alert.status = AlertStatus.SENDING  # dispatch_alert has started it
     db.session.commit()
     alert_id = alert.id
     # Worker 1 claims Eva's and Per's deliveries, sends Eva's, and dies before recording it.
-    first, second = sending.claim_next(alert_id), sending.claim_next(alert_id)
+    first, second = sending.claim_batch(alert_id, 2)
     by_id = {d.id: d for d in db.session.scalars(
         select(Delivery).where(Delivery.id.in_([first.delivery_id, second.delivery_id])))}
     eva_id = next(i for i, d in by_id.items() if d.phone == EVA)
@@ -241,7 +245,7 @@ def test_a_claim_left_by_a_dead_worker_is_recovered_without_a_double_send(db, to
 
 
 def test_recovery_expires_what_can_no_longer_be_sent_and_restarts_lost_alerts(db, town, fake_twilio, app):
-    stuck = create_alert(town.police, Targeting(town.municipality.id, AlertTarget.MUNICIPALITY), "Gammalt.", 1)
+    stuck = alert_with_deliveries(town.police, Targeting(town.municipality.id, AlertTarget.MUNICIPALITY), "Gammalt.", 1)
     stuck.valid_until = utcnow() - timedelta(minutes=1)
     with app.test_request_context():  # the targeting is described in words, in the sender's language
         lost = create_alert(town.police, Targeting(town.municipality.id, AlertTarget.KIND, kind="boat"), "Nytt.", 4)
@@ -257,8 +261,8 @@ def test_recovery_expires_what_can_no_longer_be_sent_and_restarts_lost_alerts(db
 
 def test_recovery_restarts_an_overdue_alert_only_when_its_workers_have_stopped(db, town, fake_twilio, app, monkeypatch):
     monkeypatch.setitem(app.config, "SMS_SEND_CONCURRENCY", 1)
-    alert = create_alert(town.police, Targeting(town.municipality.id, AlertTarget.POSTCODES,
-                                                postcodes=["61331", "61339"]), "Lås dörren.", 4)
+    alert = alert_with_deliveries(town.police, Targeting(town.municipality.id, AlertTarget.POSTCODES,
+                                                         postcodes=["61331", "61339"]), "Lås dörren.", 4)
     alert.status = AlertStatus.SENDING
     db.session.commit()
     alert_id = alert.id
@@ -266,7 +270,7 @@ def test_recovery_restarts_an_overdue_alert_only_when_its_workers_have_stopped(d
     db.session.execute(update(Delivery).where(Delivery.alert_id == alert_id).values(next_attempt_at=two_minutes_ago))
     db.session.commit()
     # A long backlog: both deliveries waited for minutes, but a worker claimed one just now.
-    claimed = sending.claim_next(alert_id)
+    [claimed] = sending.claim_batch(alert_id, 1)
 
     sending.recover_stalled_deliveries.call_local()
     assert fake_twilio.messages == []  # the workers are busy with it: no extra send jobs
@@ -280,16 +284,18 @@ def test_recovery_restarts_an_overdue_alert_only_when_its_workers_have_stopped(d
     assert db.session.get(Alert, alert_id).status == AlertStatus.SENT
 
 
-def _reserve_concurrently(app, threads: int, each: int) -> list[float]:
-    """Every thread reserves slots and records when it was allowed to send."""
+def _reserve_concurrently(app, threads: int, each: int, batch: int) -> list[float]:
+    """Every thread reserves slots, `batch` at a time, and records when it was allowed to send."""
     times, lock = [], threading.Lock()
 
     def run():
         with app.app_context():
-            for _ in range(each):
-                pacing.wait_for_send_slot()
-                with lock:
-                    times.append(time.monotonic())
+            for _ in range(each // batch):
+                slots = pacing.SendSlots(batch)
+                for _ in range(batch):
+                    slots.wait()
+                    with lock:
+                        times.append(time.monotonic())
 
     workers = [threading.Thread(target=run) for _ in range(threads)]
     for w in workers:
@@ -299,8 +305,9 @@ def _reserve_concurrently(app, threads: int, each: int) -> list[float]:
     return sorted(times)
 
 
+@pytest.mark.parametrize("batch", [1, 5])
 @pytest.mark.parametrize("backend", ["database", "redis"])
-def test_messages_per_second_are_shared_by_all_workers(db, app, monkeypatch, backend):
+def test_messages_per_second_are_shared_by_all_workers(db, app, monkeypatch, backend, batch):
     from tests.conftest import TEST_REDIS_URL
 
     if backend == "redis":
@@ -310,8 +317,17 @@ def test_messages_per_second_are_shared_by_all_workers(db, app, monkeypatch, bac
     else:
         monkeypatch.setitem(app.config, "REDIS_URL", None)
     monkeypatch.setitem(app.config, "SMS_RATE_PER_SECOND", 40)
-    times = _reserve_concurrently(app, threads=4, each=10)
+    times = _reserve_concurrently(app, threads=4, each=10, batch=batch)
     span = times[-1] - times[0]
     assert len(times) == 40
     assert span >= 39 / 40 * 0.9, f"40 sends at 40/s took only {span:.2f}s"
     assert span <= 2.5, f"pacing is far too slow: {span:.2f}s"
+
+
+def test_a_batch_of_send_slots_costs_one_statement(db, app, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+    monkeypatch.setitem(app.config, "SMS_RATE_PER_SECOND", 1000)
+    pacing.SendSlots(1)  # creates the shared row
+    with count_queries(db.engine) as queries:
+        pacing.SendSlots(10)
+    assert [s.split()[0] for s in queries.statements] == ["UPDATE"], queries

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tests.observation_support import has_gps, make_group, photo_with_gps
 from watch.models import Observation, Role
-from watch.observations.photos import photo_file
+from watch.core.photo_store import photo_file
 from tests.e2e.conftest import log_in, log_out
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from watch.core.municipalities import find_municipality
-from watch.alerts.services import Targeting, create_alert
+from watch.alerts.services import Targeting, create_alert, write_all_deliveries
 from watch.extensions import db
 from watch.messaging.outbox import record_in_outbox
 from watch.models import (
@@ -34,6 +34,7 @@ def _sent_alert(now) -> Iterator[str]:
     police = db.session.scalar(select(User).where(User.email == "polis@oxelosund.demo"))
     db.session.flush()
     alert = create_alert(police, Targeting(municipality.id, AlertTarget.MUNICIPALITY), SENT_ALERT, 4)
+    write_all_deliveries(alert)
     alert.created_at = alert.sent_at = now - timedelta(days=2)
     alert.status = AlertStatus.SENT
     for number, delivery in enumerate(db.session.scalars(select(Delivery).where(

@@ -93,6 +93,10 @@ class ComposeForm(FlaskForm):
     def __init__(self, municipalities, groups, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality.choices = [SelectChoice(m.id, m.name) for m in municipalities]
+        self.offer_groups(groups)
+
+    def offer_groups(self, groups) -> None:
+        """The groups to choose among (and to validate the choice against)."""
         self._group_municipality = {g.id: g.municipality_id for g in groups}
         self.groups.choices = [SelectChoice(g.id, g.name) for g in groups]
 

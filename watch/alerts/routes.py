@@ -44,10 +44,10 @@ def _number_key() -> str:
         return "phone:invalid"
 
 
-def _compose_form() -> ComposeForm:
+def _compose_form(among_groups: list[int] | None = None) -> ComposeForm:
     ids = current_user.municipality_ids()
     municipalities = db.session.query(Municipality).filter(Municipality.id.in_(ids)).order_by(Municipality.name)
-    return ComposeForm(list(municipalities), services.approved_groups(ids))
+    return ComposeForm(list(municipalities), services.approved_groups(ids, among_groups))
 
 
 # ---- composing -----------------------------------------------------------------------------
@@ -57,9 +57,12 @@ def _compose_form() -> ComposeForm:
 @limiter.limit("20 per hour", methods=["POST"], key_func=_user_key,
                deduct_when=lambda response: response.status_code == 302)
 def compose():
-    """Write → review (recipients and skips) → send. Sending creates the rows and returns at once."""
-    form = _compose_form()
+    """Write → review (recipients and skips) → send. Sending stores the alert and returns at once."""
     action = request.form.get("action", "review")
+    sending = request.method == "POST" and action == "send"
+    # Sending checks the chosen groups only, so it costs the same in a municipality of 10 groups or 5,000;
+    # the whole list is loaded when the form is shown again.
+    form = _compose_form(request.form.getlist("groups", type=int) if sending else None)
     if request.method == "GET":
         form.municipality.data = current_user.municipality_id
     if request.method == "POST" and action == "replace":
@@ -69,18 +72,19 @@ def compose():
     elif request.method == "POST" and action != "edit" and form.validate():
         targeting = form.targeting()
         if action == "send":
-            alert = services.create_alert(current_user, targeting, form.body.data, form.validity.data)
-            if services.reached(alert):
+            if services.anyone_reached(targeting):
+                alert = services.create_alert(current_user, targeting, form.body.data, form.validity.data)
                 dispatch_alert(alert.id)
                 flash(_("The alert is on its way."), "success")
                 return redirect(url_for("alerts.detail", alert_id=alert.id))
-            db.session.rollback()
         else:
             reach = services.reach(targeting)
             if reach.reached:
                 return render_template("alerts/confirm.html", form=form, reach=reach, sms=count_sms(form.body.data),
                                        description=services.describe_targeting(targeting))
         form.target.errors = [_("Nobody would get this alert: the chosen groups have no one to send to.")]
+    if sending:
+        form.offer_groups(services.approved_groups(current_user.municipality_ids()))
     return render_template("alerts/compose.html", form=form, summary=_summary(form))
 
 

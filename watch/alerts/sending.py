@@ -1,9 +1,10 @@
 """Background jobs that send an alert: fan-out, claim-before-send, pacing, retries and receipts.
 
-A delivery is claimed (queued → sending) by one atomic UPDATE before anything is sent: on
-PostgreSQL its sub-select takes the row with FOR UPDATE SKIP LOCKED, on SQLite the write lock
-serialises the statement and its `status = 'queued'` condition lets only one worker win. So two
-workers, a retry and a re-run job never send the same delivery twice. A worker that dies
+The dispatch job first writes the alert's deliveries, a batch per transaction, then starts the
+send jobs. Deliveries are claimed (queued → sending) a batch at a time by one atomic UPDATE before
+anything is sent: on PostgreSQL its sub-select takes the rows with FOR UPDATE SKIP LOCKED, on SQLite
+the write lock serialises the statement and its `status = 'queued'` condition lets only one worker
+win. So two workers, a retry and a re-run job never send the same delivery twice. A worker that dies
 leaves its claim behind; `recover_stalled_deliveries` hands such rows to another worker, which
 first asks the provider whether the message went out before sending it again.
 """
@@ -14,15 +15,16 @@ from typing import NamedTuple
 
 from flask import current_app
 from huey import crontab
-from sqlalchemy import case, exists, func, literal_column, or_, select, update
+from sqlalchemy import bindparam, case, exists, func, literal_column, or_, select, update
 
 from watch.extensions import db
+from watch.alerts.services import write_deliveries
 from watch.jobs import app_periodic_task, app_task
 from watch.messaging.email import email_user
 from watch.messaging.optouts import opt_out
 from watch.messaging.signals import sms_status_reported
 from watch.messaging.sms_backends import PROVIDER_OPT_OUT_CODE, SmsError, get_backend, is_temporary
-from watch.messaging.sms_pacing import wait_for_send_slot
+from watch.messaging.sms_pacing import SendSlots
 from watch.models import (
     PENDING_STATUSES, Alert, AlertStatus, Delivery, DeliveryChannel, DeliveryStatus, OptOutSource,
     SkipReason, SmsOptOut, utcnow,
@@ -61,10 +63,17 @@ def retry_delay(attempts: int) -> float:
 
 @app_task()
 def dispatch_alert(alert_id: int) -> None:
-    """Start sending: email deliveries go to the mail job, SMS to several paced send jobs."""
+    """Write the next batch of deliveries (then run again); once all are written, start sending:
+    email deliveries go to the mail job, SMS to several paced send jobs."""
     alert = db.session.get(Alert, alert_id)
     if alert is None:
         return
+    if not alert.deliveries_written:
+        complete = write_deliveries(alert, current_app.config["DELIVERY_WRITE_BATCH"])
+        db.session.commit()
+        if not complete:
+            dispatch_alert(alert_id)
+            return
     if alert.status == AlertStatus.DRAFT:
         alert.status = AlertStatus.SENDING
         db.session.commit()
@@ -93,13 +102,15 @@ def _send_emails(alert: Alert) -> None:
 
 @app_task()
 def send_alert_sms(alert_id: int) -> None:
-    """Send this alert's due SMS one by one; after a batch, hand over to a fresh job so others get a turn."""
-    for _ in range(current_app.config["SMS_SEND_BATCH"]):
-        claim = claim_next(alert_id)
-        if claim is None:
+    """Send this alert's due SMS a claimed batch at a time; after SMS_SEND_BATCH, hand over to a fresh job
+    so others get a turn."""
+    config = current_app.config
+    for _ in range(max(1, config["SMS_SEND_BATCH"] // config["SMS_CLAIM_BATCH"])):
+        claims = claim_batch(alert_id, config["SMS_CLAIM_BATCH"])
+        if not claims:
             finish_if_done(alert_id)
             return
-        send_claimed(claim)
+        send_claims(claims)
     send_alert_sms(alert_id)
 
 
@@ -117,10 +128,10 @@ class Claim(NamedTuple):
     valid_until: datetime
 
 
-def claim_next(alert_id: int) -> Claim | None:
-    """Claim the next due SMS delivery of this alert for this worker, or None if there is none.
+def claim_batch(alert_id: int, limit: int) -> list[Claim]:
+    """Claim up to `limit` due SMS deliveries of this alert for this worker, in due order.
 
-    One statement and one commit per message: the UPDATE returns the delivery's fields, the alert's
+    One statement and one commit for the batch: the UPDATE returns each delivery's fields, the alert's
     text and validity and whether the number has opted out (each a short sub-select).
     """
     now = utcnow()
@@ -128,15 +139,18 @@ def claim_next(alert_id: int) -> Claim | None:
         select(Delivery.id)
         .where(Delivery.alert_id == alert_id, Delivery.channel == DeliveryChannel.SMS,
                Delivery.status == DeliveryStatus.QUEUED, Delivery.next_attempt_at <= now)
-        .order_by(Delivery.next_attempt_at, Delivery.id).limit(1)
+        .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has no row locks and renders nothing
+        # Evaluated once: as `id IN (sub-select)` PostgreSQL may run the sub-select again for each row it
+        # checks, and each run skips the rows the previous ones locked, so one worker took them all.
+        .cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
     )
     # Sub-selects in RETURNING name the updated row's columns with their table: SQLite renders the
     # ORM's columns there unqualified, and "phone = phone" then compared sms_opt_out with itself.
     of_alert = Alert.id == literal_column("delivery.alert_id")
-    row = db.session.execute(
+    rows = db.session.execute(
         update(Delivery)
-        .where(Delivery.id == due.scalar_subquery(), Delivery.status == DeliveryStatus.QUEUED)
+        .where(Delivery.id.in_(select(due.c.id)), Delivery.status == DeliveryStatus.QUEUED)
         .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1, updated_at=now,
                 provider_sid=None, first_attempt_at=func.coalesce(Delivery.first_attempt_at, now))
         .returning(Delivery.id, Delivery.phone, Delivery.attempts, Delivery.user_id, Delivery.first_attempt_at,
@@ -144,50 +158,58 @@ def claim_next(alert_id: int) -> Claim | None:
                    select(Alert.body).where(of_alert).scalar_subquery(),
                    select(Alert.valid_until).where(of_alert).scalar_subquery())
         .execution_options(synchronize_session=False)
-    ).first()
+    ).all()
     db.session.commit()
-    if row is None:
-        return None
-    return Claim(*row)
+    return sorted((Claim(*row) for row in rows), key=lambda claim: claim.delivery_id)
 
 
-def send_claimed(claim: Claim) -> None:
-    """Send one claimed delivery and record the outcome at once."""
-    if utcnow() >= claim.valid_until:
-        _finish(claim.delivery_id, DeliveryStatus.FAILED, error_code="expired")
-        return
-    if claim.opted_out:
-        _finish(claim.delivery_id, DeliveryStatus.SKIPPED, skip_reason=SkipReason.OPTED_OUT)
-        return
-    look_since = claim.first_attempt_at - LOOKBACK if claim.outcome_unknown else None
+def send_claims(claims: list[Claim]) -> None:
+    """Send claimed deliveries one after another, each in its own paced slot, and record what was
+    sent together at the end (failures at once: they may need a retry scheduled)."""
     backend = get_backend()
-    try:
-        sid = backend.find_sent(claim.phone, claim.body, look_since) if look_since else None
-        if sid is None:
-            wait_for_send_slot()
-            sid = backend.send(claim.phone, claim.body, user_id=claim.user_id,
-                               status_callback=status_callback_url(claim.delivery_id, claim.attempt),
-                               validity_seconds=int((claim.valid_until - utcnow()).total_seconds()))
-    except SmsError as error:
-        log.info("delivery %s attempt %s failed: %s", claim.delivery_id, claim.attempt, error)
-        _record_failure(db.session.get(Delivery, claim.delivery_id), error.code,
-                        outcome_unknown=error.outcome_unknown)
-        return
-    _record_sent(claim.delivery_id, sid)
+    slots = SendSlots(len(claims))
+    sent: list[tuple[int, int, str]] = []
+    for claim in claims:
+        if utcnow() >= claim.valid_until:
+            _finish(claim.delivery_id, DeliveryStatus.FAILED, error_code="expired")
+            continue
+        if claim.opted_out:
+            _finish(claim.delivery_id, DeliveryStatus.SKIPPED, skip_reason=SkipReason.OPTED_OUT)
+            continue
+        look_since = claim.first_attempt_at - LOOKBACK if claim.outcome_unknown else None
+        try:
+            sid = backend.find_sent(claim.phone, claim.body, look_since) if look_since else None
+            if sid is None:
+                slots.wait()
+                sid = backend.send(claim.phone, claim.body, user_id=claim.user_id,
+                                   status_callback=status_callback_url(claim.delivery_id, claim.attempt),
+                                   validity_seconds=int((claim.valid_until - utcnow()).total_seconds()))
+        except SmsError as error:
+            log.info("delivery %s attempt %s failed: %s", claim.delivery_id, claim.attempt, error)
+            _record_failure(db.session.get(Delivery, claim.delivery_id), error.code,
+                            outcome_unknown=error.outcome_unknown)
+            continue
+        sent.append((claim.delivery_id, claim.attempt, sid))
+    _record_sent(sent)
     if backend.fakes_receipts:
-        fake_delivery_receipt(claim.delivery_id, claim.attempt, sid)
+        for delivery_id, attempt, sid in sent:
+            fake_delivery_receipt(delivery_id, attempt, sid)
 
 
-def _record_sent(delivery_id: int, sid: str) -> None:
-    # A receipt may have arrived while create() was returning: then its status stays.
+def _record_sent(sent: list[tuple[int, int, str]]) -> None:
+    """One executemany for the batch. A receipt may have arrived while create() was returning: then its
+    status stays."""
+    if not sent:
+        return
     now = utcnow()
-    in_flight = Delivery.status.in_([DeliveryStatus.SENDING, DeliveryStatus.QUEUED])
+    table = Delivery.__table__
+    in_flight = or_(table.c.status == DeliveryStatus.SENDING.value, table.c.status == DeliveryStatus.QUEUED.value)
     db.session.execute(
-        update(Delivery).where(Delivery.id == delivery_id)
-        .values(provider_sid=sid, sent_at=now, updated_at=now, outcome_unknown=False, claimed_at=None,
-                status=case((in_flight, DeliveryStatus.SENT.value), else_=Delivery.status),
-                error_code=case((in_flight, None), else_=Delivery.error_code))
-        .execution_options(synchronize_session=False)
+        update(table).where(table.c.id == bindparam("delivery_id"))
+        .values(provider_sid=bindparam("sid"), sent_at=now, updated_at=now, outcome_unknown=False, claimed_at=None,
+                status=case((in_flight, DeliveryStatus.SENT.value), else_=table.c.status),
+                error_code=case((in_flight, None), else_=table.c.error_code)),
+        [{"delivery_id": delivery_id, "sid": sid} for delivery_id, _, sid in sent],
     )
     db.session.commit()
 

@@ -83,11 +83,12 @@ class Targeting:
     postcodes: list[str] = field(default_factory=list)
 
 
-def approved_groups(municipality_ids) -> list[Group]:
-    return list(db.session.scalars(
-        select(Group).where(Group.municipality_id.in_(municipality_ids), Group.status == GroupStatus.APPROVED)
-        .order_by(Group.name)
-    ))
+def approved_groups(municipality_ids, among: list[int] | None = None) -> list[Group]:
+    """The approved groups of these municipalities; only those `among` these ids when given."""
+    query = select(Group).where(Group.municipality_id.in_(municipality_ids), Group.status == GroupStatus.APPROVED)
+    if among is not None:
+        query = query.where(Group.id.in_(among))
+    return list(db.session.scalars(query.order_by(Group.name)))
 
 
 def target_group_ids(targeting: Targeting) -> Select:
@@ -106,35 +107,48 @@ def target_group_ids(targeting: Targeting) -> Select:
     return query
 
 
-def _recipient_user_ids(targeting: Targeting) -> Select:
+def _recipient_user_ids(targeting: Targeting, group_ids: Select) -> Select:
     wanted = Membership.role == MembershipRole.CONTACT
     if targeting.audience == AlertAudience.MEMBERS:
         wanted = or_(wanted, and_(Membership.role == MembershipRole.MEMBER, User.member_alerts == true()))
     return (
         select(Membership.user_id).join(User, User.id == Membership.user_id)
-        .where(Membership.group_id.in_(target_group_ids(targeting)),
+        .where(Membership.group_id.in_(group_ids),
                Membership.status == MembershipStatus.ACTIVE, wanted)
     )
 
 
-# Spelled out so no NULL leaks into a CASE (NOT NULL is NULL, not true).
-VERIFIED = and_(User.phone.is_not(None), User.verified_phone.is_not(None), User.verified_phone == User.phone)
-OPTED_OUT = exists(select(SmsOptOut.phone).where(SmsOptOut.phone == User.phone))
-# People who chose push instead of SMS and have a device with push on: they get no Delivery row, only push.
-PUSH_ONLY = and_(User.push_instead_of_sms == true(), push.has_push(User.id))
+def _verified_phone():
+    # Spelled out so no NULL leaks into a CASE (NOT NULL is NULL, not true).
+    return and_(User.phone.is_not(None), User.verified_phone.is_not(None), User.verified_phone == User.phone)
 
 
-def recipient_rows(targeting: Targeting) -> Select:
-    """One row per person reached by SMS or email, in Delivery's columns: how they get it, or why they are skipped."""
-    verified, opted_out = VERIFIED, OPTED_OUT
+def _skip_reason():
+    """Why a person in the audience gets nothing, or NULL when they get the alert."""
+    opted_out = exists(select(SmsOptOut.phone).where(SmsOptOut.phone == User.phone))
     wants = User.alert_channel
-    skip_reason = case(
+    return case(
         (wants == AlertChannel.NONE, literal(SkipReason.NO_CHANNEL.value)),
         (wants == AlertChannel.EMAIL, literal(None)),
-        (not_(verified), literal(SkipReason.NO_VERIFIED_PHONE.value)),
+        (not_(_verified_phone()), literal(SkipReason.NO_VERIFIED_PHONE.value)),
         (opted_out, literal(SkipReason.OPTED_OUT.value)),
         else_=literal(None),
     )
+
+
+def _push_only():
+    """People who chose push instead of SMS and have a device with push on: no Delivery row, only push."""
+    return and_(User.push_instead_of_sms == true(), push.has_push(User.id))
+
+
+def recipient_rows(targeting: Targeting, group_ids: Select | None = None) -> Select:
+    """One row per person reached by SMS or email, in Delivery's columns: how they get it, or why they are skipped.
+
+    `group_ids`: the groups to reach, when already chosen (a stored alert's); else the targeting's.
+    """
+    groups = target_group_ids(targeting) if group_ids is None else group_ids
+    verified, skip_reason = _verified_phone(), _skip_reason()
+    wants = User.alert_channel
     return select(
         User.id.label("user_id"),
         case((wants == AlertChannel.EMAIL, literal(DeliveryChannel.EMAIL.value)),
@@ -143,11 +157,7 @@ def recipient_rows(targeting: Targeting) -> Select:
         case((skip_reason.is_(None), literal(DeliveryStatus.QUEUED.value)),
              else_=literal(DeliveryStatus.SKIPPED.value)).label("status"),
         skip_reason.label("skip_reason"),
-    ).where(User.id.in_(_recipient_user_ids(targeting)), User.active == true(), not_(PUSH_ONLY))
-
-
-def _active_recipient_ids(targeting: Targeting) -> Select:
-    return select(User.id).where(User.id.in_(_recipient_user_ids(targeting)), User.active == true())
+    ).where(User.id.in_(_recipient_user_ids(targeting, groups)), User.active == true(), not_(_push_only()))
 
 
 @dataclass
@@ -184,11 +194,12 @@ def reach(targeting: Targeting) -> Reach:
             result.email += number
         else:
             result.sms += number
-    with_push = push.has_push(User.id)
-    would_get_sms = and_(PUSH_ONLY, User.alert_channel == AlertChannel.SMS, VERIFIED, not_(OPTED_OUT))
+    push_only = _push_only()
+    would_get_sms = and_(push_only, User.alert_channel == AlertChannel.SMS, _skip_reason().is_(None))
     result.push, result.push_only, result.sms_saved = db.session.execute(
-        select(func.count(case((with_push, 1))), func.count(case((PUSH_ONLY, 1))), func.count(case((would_get_sms, 1))))
-        .where(User.id.in_(_active_recipient_ids(targeting)))
+        select(func.count(case((push.has_push(User.id), 1))), func.count(case((push_only, 1))),
+               func.count(case((would_get_sms, 1))))
+        .where(User.id.in_(_recipient_user_ids(targeting, target_group_ids(targeting))), User.active == true())
     ).one()
     return result
 
@@ -206,40 +217,102 @@ def describe_targeting(targeting: Targeting) -> str:
 
 
 def create_alert(author: User, targeting: Targeting, body: str, validity_hours: int) -> Alert:
-    """The alert, the groups it reached and one delivery per person, in the caller's transaction."""
+    """The alert and its targeting, in the caller's transaction: the same few rows for any audience.
+
+    The groups it reaches (unless chosen one by one) and its deliveries are written afterwards by the
+    dispatch job (`write_deliveries`), in batches.
+    """
     now = utcnow()
     alert = Alert(
         municipality_id=targeting.municipality_id, author=author, body=body, target=targeting.target,
+        target_kind=targeting.kind, target_postcodes=",".join(targeting.postcodes) or None,
         target_description=describe_targeting(targeting), audience=targeting.audience, status=AlertStatus.DRAFT,
         segments=count_sms(body).segments, validity_seconds=validity_hours * 3600,
         valid_until=now + timedelta(hours=validity_hours), created_at=now,
     )
     db.session.add(alert)
     db.session.flush()
-    db.session.execute(insert(alert_group).from_select(
-        ["alert_id", "group_id"], select(literal(alert.id), Group.id).where(Group.id.in_(target_group_ids(targeting)))
-    ))
-    rows = recipient_rows(targeting).subquery()
-    stamp = literal(now, UTCDateTime)
-    db.session.execute(insert(Delivery).from_select(
-        ["alert_id", "user_id", "channel", "phone", "status", "skip_reason", "attempts", "outcome_unknown",
-         "next_attempt_at", "updated_at"],
-        select(literal(alert.id), rows.c.user_id, rows.c.channel, rows.c.phone, rows.c.status, rows.c.skip_reason,
-               literal(0), false(), stamp, stamp),
-    ))
-    push.queue_for_people(_active_recipient_ids(targeting), title=PUSH_TITLE, body=body,
-                          link=f"{FEED_PATH}#alert-{alert.id}", valid_until=alert.valid_until,
-                          alert_id=alert.id)
+    if targeting.target == AlertTarget.GROUPS:  # as many as the sender ticked
+        _write_alert_groups(alert, targeting)
     record(actions.ALERT_SENT, subject=alert, actor=author, target=str(targeting.target),
            audience=str(targeting.audience), groups=alert.target_description)
     return alert
 
 
-def reached(alert: Alert) -> bool:
-    """Whether anyone gets the alert by SMS, email or push (everyone skipped means nobody does)."""
-    return db.session.scalar(select(Delivery.id).where(
-        Delivery.alert_id == alert.id, Delivery.status != DeliveryStatus.SKIPPED).limit(1)) is not None \
-        or db.session.scalar(select(PushMessage.id).where(PushMessage.alert_id == alert.id).limit(1)) is not None
+def anyone_reached(targeting: Targeting) -> bool:
+    """Whether anyone would get the alert by SMS, email or push: the first membership found ends the search
+    (no de-duplication of people, which would read the whole audience)."""
+    first = _recipient_user_ids(targeting, target_group_ids(targeting)).where(
+        User.active == true(), or_(_skip_reason().is_(None), push.has_push(User.id))).limit(1)
+    return db.session.scalar(first) is not None
+
+
+def _write_alert_groups(alert: Alert, targeting: Targeting) -> None:
+    db.session.execute(insert(alert_group).from_select(
+        ["alert_id", "group_id"], select(literal(alert.id), Group.id).where(Group.id.in_(target_group_ids(targeting)))
+    ))
+
+
+def stored_targeting(alert: Alert) -> Targeting:
+    """The targeting as the sender chose it (chosen groups are in alert_group already)."""
+    return Targeting(alert.municipality_id, alert.target, alert.audience, kind=alert.target_kind,
+                     postcodes=alert.target_postcodes.split(",") if alert.target_postcodes else [])
+
+
+def _reached_groups(alert: Alert) -> tuple[Targeting, Select]:
+    groups = select(alert_group.c.group_id).where(alert_group.c.alert_id == alert.id)
+    return Targeting(alert.municipality_id, AlertTarget.GROUPS, alert.audience), groups
+
+
+def _alert_recipients(alert: Alert) -> Select:
+    """The recipients of a stored alert by SMS or email: the members of the groups it reached."""
+    return recipient_rows(*_reached_groups(alert))
+
+
+def _queue_push(alert: Alert) -> None:
+    """Everyone the alert reaches who has push on a device gets it by push too (their own channel)."""
+    people = select(User.id).where(User.id.in_(_recipient_user_ids(*_reached_groups(alert))), User.active == true())
+    push.queue_for_people(people, title=PUSH_TITLE, body=alert.body, link=f"{FEED_PATH}#alert-{alert.id}",
+                          valid_until=alert.valid_until, alert_id=alert.id)
+
+
+def write_deliveries(alert: Alert, batch_size: int) -> bool:
+    """Write the next `batch_size` of the alert's deliveries (in user order); True once all are written.
+
+    Each call continues after the highest person written, so a job that died half-way, or runs
+    again, neither skips nor repeats anyone. The first call writes the groups the alert reaches (in the
+    same transaction as the count, so a re-run knows) and counts the recipients for the progress bar.
+    """
+    rows = _alert_recipients(alert).subquery()
+    if alert.recipient_count is None:
+        if alert.target != AlertTarget.GROUPS:
+            _write_alert_groups(alert, stored_targeting(alert))
+        _queue_push(alert)  # in the same transaction as the count, so a re-run does not push twice
+        alert.recipient_count = db.session.scalar(select(func.count()).select_from(rows))
+    written_through = select(func.coalesce(func.max(Delivery.user_id), 0)).where(Delivery.alert_id == alert.id)
+    stamp = literal(utcnow(), UTCDateTime)
+    batch = (
+        select(literal(alert.id), rows.c.user_id, rows.c.channel, rows.c.phone, rows.c.status, rows.c.skip_reason,
+               literal(0), false(), stamp, stamp)
+        .where(rows.c.user_id > written_through.scalar_subquery()).order_by(rows.c.user_id).limit(batch_size)
+    )
+    # preserve_rowcount: without it SQLAlchemy's psycopg dialect reports -1 for an INSERT … SELECT.
+    written = db.session.execute(insert(Delivery).from_select(
+        ["alert_id", "user_id", "channel", "phone", "status", "skip_reason", "attempts", "outcome_unknown",
+         "next_attempt_at", "updated_at"], batch,
+    ).execution_options(preserve_rowcount=True)).rowcount
+    if written == batch_size:
+        return False
+    # People who left or joined between the count and the last batch: the list is the truth.
+    alert.recipient_count = db.session.scalar(select(func.count()).where(Delivery.alert_id == alert.id))
+    alert.deliveries_written = True
+    return True
+
+
+def write_all_deliveries(alert: Alert, batch_size: int = 5000) -> None:
+    """Every delivery in the caller's transaction (the demo's sent alert, which no job sends)."""
+    while not write_deliveries(alert, batch_size):
+        pass
 
 
 # ---- what the pages show -------------------------------------------------------------------
@@ -278,15 +351,16 @@ class Progress:
     alert_status: AlertStatus
     sent_at: datetime | None = None
     awaiting_receipts: int = 0  # SMS the provider took whose delivery receipt has not come yet
+    unwritten: int = 0  # recipients counted whose delivery the dispatch job has not written yet
     push: dict[PushStatus, int] = field(default_factory=dict)  # push messages by status (not in the counts above)
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + self.unwritten
 
     @property
     def pending(self) -> int:
-        return sum(self.counts.get(s, 0) for s in PENDING_STATUSES)
+        return sum(self.counts.get(s, 0) for s in PENDING_STATUSES) + self.unwritten
 
     @property
     def handled(self) -> int:
@@ -329,7 +403,8 @@ def progress(alert: Alert) -> Progress:
         counts[DeliveryStatus(status)] += number
         if channel == DeliveryChannel.SMS and status == DeliveryStatus.SENT:
             awaiting = number
-    return Progress(counts, alert.status, alert.sent_at, awaiting, pushes)
+    unwritten = 0 if alert.deliveries_written else max((alert.recipient_count or 0) - sum(counts.values()), 0)
+    return Progress(counts, alert.status, alert.sent_at, awaiting, unwritten, pushes)
 
 
 def recipients_query(alert: Alert) -> Select:

@@ -12,7 +12,7 @@ from watch.core.security import role_required
 from watch.extensions import db
 from watch.models import Group, Role
 from watch.observations.forms import ButtonForm
-from watch.observations.photos import photo_response, stored_photo
+from watch.core.photo_store import photo_response, stored_photo
 
 bp = Blueprint("boats", __name__)
 

@@ -16,7 +16,7 @@ from watch.models import (
     Group, GroupKind, GroupStatus, ItemKind, KeptAt, MarkedItem, MarkedItemGram, MarkingScheme, Membership,
     MembershipRole, MembershipStatus, Observation, User,
 )
-from watch.observations.photos import delete_after_commit
+from watch.core.photo_store import delete_after_commit
 from watch.observations.services import record_listed
 from watch.privacy.signals import account_deleting, personal_data_export
 

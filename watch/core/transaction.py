@@ -78,6 +78,8 @@ def _rolled_back(session: Session, previous_transaction) -> None:
 def init_app(app: Flask) -> None:
     @app.after_request
     def commit_request(response):
+        if not db.session().in_transaction():
+            return response  # nothing was read or written (a cached page): nothing to settle
         if response.status_code < 400:
             db.session.commit()
         else:

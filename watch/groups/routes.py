@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from watch.core.municipalities import municipality_or_404
+from watch.core.page_cache import public_page
 from watch.core.weeks import IsoWeek, today
 from watch.extensions import db, htmx
 from watch.groups import labels
@@ -235,6 +236,7 @@ def join(group_id: int):
 
 
 @bp.get("/m/<slug>/groups")
+@public_page
 def directory(slug: str):
     municipality = municipality_or_404(slug)
     search = request.args.get("q", "").strip()[:100]
@@ -245,6 +247,7 @@ def directory(slug: str):
 
 
 @bp.get("/m/<slug>/groups/<int:group_id>")
+@public_page
 def directory_group(slug: str, group_id: int):
     municipality = municipality_or_404(slug)
     group = db.session.scalar(

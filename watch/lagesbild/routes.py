@@ -3,6 +3,7 @@ from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
 
 from watch.core.municipalities import municipality_or_404
+from watch.core.page_cache import public_page
 from watch.core.pagination import paginate
 from watch.extensions import db
 from watch.lagesbild import services
@@ -203,6 +204,7 @@ def edit_promise(slug: str, promise_id: int):
 
 
 @bp.get("/m/<slug>/promises")
+@public_page
 def promise_archive(slug: str):
     """Public: the municipality's earlier medborgarlöften with their follow-up."""
     municipality = municipality_or_404(slug)

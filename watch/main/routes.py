@@ -3,7 +3,8 @@ from flask_login import current_user
 from sqlalchemy import select, text
 
 from watch.core.municipalities import municipality_or_404
-from watch.extensions import db
+from watch.core.page_cache import public_page
+from watch.extensions import csrf, db
 from watch.core.i18n import LANGUAGE_COOKIE
 from watch.lagesbild import services as lagesbild
 from watch.models import Municipality
@@ -13,20 +14,27 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@public_page
 def index():
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name)).all()
     return render_template("main/index.html", municipalities=municipalities)
 
 
 @bp.get("/m/<slug>")
+@public_page
 def municipality(slug: str):
     found = municipality_or_404(slug)
     return render_template("main/municipality.html", municipality=found, public=lagesbild.public_summary(found.id))
 
 
 @bp.post("/language")
+@csrf.exempt
 def set_language():
-    """Remember an explicit language choice: on the account when logged in, in a cookie either way."""
+    """Remember an explicit language choice: on the account when logged in, in a cookie either way.
+
+    No CSRF token: the form is on cached public pages, which carry none. A forged post can only
+    change the language; the session cookie is SameSite=Lax, so a cross-site post is not logged in
+    and cannot touch the account's setting."""
     lang = request.form.get("lang")
     if lang not in current_app.config["LANGUAGES"]:
         abort(400)

@@ -20,6 +20,7 @@ from watch.models.notice import SummaryItem, SummaryItemKind
 from watch.models.observation import BOAT_CATEGORIES, Observation, ObservationCategory, ObservationSource, ObservationStatus
 from watch.models.outbox import Channel, OutboxMessage
 from watch.models.push import PushMessage, PushStatus, PushSubscription
+from watch.models.photo import StoredPhoto
 from watch.models.user import AlertChannel, NoticeChoice, Role, User, police_coverage
 
 __all__ = [
@@ -80,6 +81,7 @@ __all__ = [
     "SmsReplyKind",
     "SmsReplyState",
     "SmsSendSlot",
+    "StoredPhoto",
     "SummaryItem",
     "SummaryItemKind",
     "User",

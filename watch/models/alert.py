@@ -6,7 +6,7 @@ from sqlalchemy import Column, Float, ForeignKey, Index, String, Table, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from watch.models.base import Base, UTCDateTime, str_enum, utcnow
-from watch.models.group import Group
+from watch.models.group import Group, GroupKind
 from watch.models.municipality import Municipality
 from watch.models.user import User
 
@@ -74,6 +74,10 @@ class Alert(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     target: Mapped[AlertTarget] = mapped_column(str_enum(AlertTarget, "alert_target"))
+    # The rest of the targeting, kept so that the dispatch job finds the groups (chosen groups are written
+    # at once, to alert_group): the kind of group, or the postcodes (comma-separated, five digits each).
+    target_kind: Mapped[GroupKind | None] = mapped_column(str_enum(GroupKind, "alert_target_kind"))
+    target_postcodes: Mapped[str | None] = mapped_column(String(500))
     # What was chosen, in words, as the author saw it ("Båtsamverkan", "613 31, 613 32").
     target_description: Mapped[str] = mapped_column(String(500))
     audience: Mapped[AlertAudience] = mapped_column(str_enum(AlertAudience, "alert_audience"))
@@ -84,6 +88,11 @@ class Alert(Base):
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The dispatch job writes the groups and the deliveries in batches after the compose request: it counts
+    # the recipients first (so the progress bar knows the whole; NULL: the job has not started), then marks
+    # the list complete.
+    recipient_count: Mapped[int | None] = mapped_column()
+    deliveries_written: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     municipality: Mapped[Municipality] = relationship()
     author: Mapped[User | None] = relationship()

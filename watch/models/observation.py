@@ -91,7 +91,7 @@ class Observation(Base):
     engine_serial: Mapped[str | None] = mapped_column(String(64))
     engine_serial_key: Mapped[str | None] = mapped_column(String(64))  # normalised as in the register
     description: Mapped[str] = mapped_column(Text, default="")
-    # File name inside UPLOAD_FOLDER/observations; never under static/.
+    # The photo's name in watch.core.photo_store (database, S3 or UPLOAD_FOLDER/observations); never under static/.
     photo_path: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[ObservationStatus] = mapped_column(
         str_enum(ObservationStatus, "observation_status"), default=ObservationStatus.NEW

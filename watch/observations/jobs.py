@@ -5,7 +5,7 @@ from watch.extensions import db
 from watch.jobs import app_periodic_task
 from watch.models import utcnow
 from watch.observations import services
-from watch.observations.photos import delete_after_commit
+from watch.core.photo_store import delete_after_commit
 
 
 @app_periodic_task(crontab(hour="3", minute="15"))

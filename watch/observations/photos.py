@@ -1,4 +1,4 @@
-"""Photos attached to observations (and to entries in the boat register): checked by content, re-encoded without metadata, stored outside static/.
+"""Photos attached to observations: checked by content, re-encoded without metadata, then kept by watch.core.photo_store.
 
 A phone photo carries EXIF with the GPS position of whoever took it, often their home; re-encoding
 the pixels into a fresh JPEG drops every piece of metadata, not just the tags we know about.
@@ -13,18 +13,15 @@ import fcntl
 import io
 import math
 import os
-import re
-import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import abort, current_app, send_file
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from watch.core.errors import ExplainedError
-from watch.core.transaction import after_commit, after_rollback
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_SIDE = 2000
@@ -34,7 +31,6 @@ MAX_PIXELS = 25_000_000
 MAX_PIXELS_BY_FORMAT = {"WEBP": 10_000_000}
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 JPEG_QUALITY = 85
-STORED_NAME = re.compile(r"[0-9a-f]{32}\.jpg")
 STRIP_ROWS = 256  # rows converted and shrunk at a time
 SLOT_WAIT_SECONDS = 25  # then the person is asked to try again; gunicorn's timeout is 30
 # Text chunks of a PNG are decompressed when it is opened; Pillow allows 64 MB of them. A photo needs none.
@@ -155,57 +151,3 @@ def decoding_slot() -> Iterator[None]:
         if time.monotonic() > deadline:
             raise PhotoError(_l("Many photos are being sent right now. Try again in a minute."))
         time.sleep(0.05)
-
-
-def photo_folder() -> str:
-    base = current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads")
-    return os.path.join(base, "observations")
-
-
-def photo_file(name: str) -> str:
-    """The path of a stored photo; names are ours alone, so anything else is refused."""
-    if not STORED_NAME.fullmatch(name):
-        raise ValueError(f"not a stored photo name: {name!r}")
-    return os.path.join(photo_folder(), name)
-
-
-def photo_response(name: str | None):
-    """A stored photo as the response to a request the caller has already checked access for; 404 if gone."""
-    path = photo_file(name) if name else None
-    if path is None or not os.path.exists(path):
-        abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=0)
-
-
-@contextmanager
-def stored_photo(jpeg: bytes | None) -> Iterator[str | None]:
-    """Write the photo and give its name; if the caller or its transaction then fails, remove it again."""
-    if jpeg is None:
-        yield None
-        return
-    name = secrets.token_hex(16) + ".jpg"
-    path = photo_file(name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    partial = path + ".part"
-    with open(partial, "wb") as f:
-        f.write(jpeg)
-    os.replace(partial, path)
-    try:
-        yield name
-    except BaseException:
-        delete_photo(name)
-        raise
-    after_rollback(delete_photo, name)
-
-
-def delete_photo(name: str) -> None:
-    try:
-        os.remove(photo_file(name))
-    except FileNotFoundError:
-        pass
-
-
-def delete_after_commit(names: Iterable[str | None]) -> None:
-    """Remove these files once the transaction that unlinked them from their rows commits; keep them on rollback."""
-    for name in filter(None, names):
-        after_commit(delete_photo, name)

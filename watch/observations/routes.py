@@ -9,7 +9,7 @@ from watch.observations import jobs, notices, services, sms  # noqa: F401 - jobs
 from watch.observations.forms import (
     BOAT_CATEGORY_VALUES, NOTICE_CHOICES, ButtonForm, InboxFilterForm, NoticeForm, ObservationForm, TriageForm,
 )
-from watch.observations.photos import photo_response, stored_photo
+from watch.core.photo_store import photo_response, stored_photo
 from watch.core.pagination import paginate
 from watch.core.ratelimit import FORM_SUBMIT, limit_posts, per_person
 from watch.core.security import role_required

@@ -21,7 +21,7 @@ from watch.models import (
 )
 from watch.observations import notices
 from watch.observations.notices import notify_coordinators  # noqa: F401 - where filing code looks for it
-from watch.observations.photos import delete_after_commit
+from watch.core.photo_store import delete_after_commit
 from watch.privacy.signals import account_deleting, personal_data_export
 
 CATEGORY_LABELS = {

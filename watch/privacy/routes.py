@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, logout_user
 from watch.core import ratelimit
 from watch.auth.services import check_password, municipalities
 from watch.core.municipalities import municipality_or_404
+from watch.core.page_cache import public_page
 from watch.extensions import db
 from watch.privacy import services
 from watch.models import Municipality
@@ -73,25 +74,30 @@ def _legal_page(page: str, municipality: Municipality | None):
 
 
 @bp.get("/privacy")
+@public_page
 def notice():
     return _legal_page("notice", own_municipality())
 
 
 @bp.get("/m/<slug>/privacy")
+@public_page
 def municipality_notice(slug: str):
     return _legal_page("notice", municipality_or_404(slug))
 
 
 @bp.get("/accessibility")
+@public_page
 def accessibility():
     return _legal_page("accessibility", own_municipality())
 
 
 @bp.get("/m/<slug>/accessibility")
+@public_page
 def municipality_accessibility(slug: str):
     return _legal_page("accessibility", municipality_or_404(slug))
 
 
 @bp.get("/cookies")
+@public_page
 def cookies():
     return render_template(_in_language("cookies"))
