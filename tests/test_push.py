@@ -16,6 +16,7 @@ from sqlalchemy import select
 from tests.alerts.helpers import build_town, compose_data, deliveries
 from tests.fake_push import FakeBrowser, FakePushService
 from tests.observation_support import file_observation
+from watch.alerts.sending import dispatch_alert
 from watch.alerts.services import Targeting, create_alert, reach
 from watch.messaging import push
 from watch.models import AlertAudience, AlertTarget, PushMessage, PushStatus, PushSubscription, utcnow
@@ -56,6 +57,7 @@ def send_alert(db, town, body=ALERT_TEXT):
     alert = create_alert(town.police, Targeting(town.municipality.id, AlertTarget.MUNICIPALITY,
                                                 audience=AlertAudience.CONTACTS), body, 4)
     db.session.commit()
+    dispatch_alert(alert.id)  # as the compose page's job would: writes the deliveries and queues the pushes
     return alert
 
 
