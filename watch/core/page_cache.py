@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from flask import Flask, current_app, g, has_app_context, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import LanguageAccept
@@ -111,7 +112,10 @@ class PublicPageHits:
         key = self._key(environ)
         if key is None:
             return self.wsgi_app(environ, start_response)
-        generation, stored = self.backend.get_many(GENERATION_KEY, key)
+        try:
+            generation, stored = self.backend.get_many(GENERATION_KEY, key)
+        except RedisError:  # the app answers, with its own error page if it cannot do without Redis either
+            return self.wsgi_app(environ, start_response)
         if stored is not None and stored[0] == (generation or 0):
             return self._replay(environ, start_response, *stored[1:])
         if environ["REQUEST_METHOD"] != "GET":
