@@ -118,3 +118,66 @@ def test_the_cache_can_be_turned_off(client, db, town, app, monkeypatch):
     with count_queries(db.engine) as queries:
         response = client.get("/m/oxelosund/groups")
     assert queries.count > 0 and "ETag" not in response.headers
+
+
+@pytest.fixture
+def requests_reaching_the_app(app, monkeypatch):
+    """The requests that got past the cached-response middleware into Flask."""
+    hits = app.wsgi_app  # watch.core.page_cache.PublicPageHits
+    reached = []
+
+    def counting(environ, start_response):
+        reached.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+
+    inner = hits.wsgi_app
+    monkeypatch.setattr(hits, "wsgi_app", counting)
+    return reached
+
+
+def without_request_id(headers) -> list:
+    return sorted((name, value) for name, value in headers.items() if name != "X-Request-ID")
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_visitor_without_cookies_gets_the_page_before_flask_with_the_apps_own_headers(
+        client, db, town, requests_reaching_the_app, method):
+    path = f"/m/oxelosund/groups/{town.id}"
+    miss = client.get(path)
+    hit = client.open(path, method=method)
+    assert requests_reaching_the_app == [path]
+    assert hit.status_code == 200 and without_request_id(hit.headers) == without_request_id(miss.headers)
+    assert "Content-Security-Policy" in hit.headers and hit.headers["X-Frame-Options"] == "DENY"
+    assert hit.get_data() == (miss.get_data() if method == "GET" else b"")
+    assert hit.headers["X-Request-ID"] != miss.headers["X-Request-ID"]  # each request its own, for the logs
+
+    other = client.application.test_client()
+    other.set_cookie("seen_the_notice", "1")  # any cookie but the language one: the app itself answers
+    apps_304 = other.get(path, headers={"If-None-Match": miss.headers["ETag"]})
+    requests_reaching_the_app.clear()
+    hit_304 = client.get(path, headers={"If-None-Match": miss.headers["ETag"]})
+    assert requests_reaching_the_app == [] and apps_304.status_code == hit_304.status_code == 304
+    assert without_request_id(hit_304.headers) == without_request_id(apps_304.headers) and hit_304.get_data() == b""
+
+
+@pytest.mark.parametrize(("cookie", "accept_language", "language"), [
+    (None, None, "sv"), (None, "en-GB,en;q=0.9", "en"), (None, "de, sv;q=0.5", "sv"), (None, "fr", "sv"),
+    ("en", "sv", "en"), ("sv", "en", "sv"), ("xx", "en", "en")])
+def test_the_language_of_a_page_served_before_flask_is_the_one_the_app_chooses(
+        client, db, town, requests_reaching_the_app, cookie, accept_language, language):
+    if cookie:
+        client.set_cookie("lang", cookie)
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    pages = [client.get("/m/oxelosund", headers=headers).get_data(as_text=True) for _ in range(2)]
+    assert requests_reaching_the_app == ["/m/oxelosund"]
+    assert all(f'<html lang="{language}">' in page for page in pages)
+
+
+def test_a_request_with_any_other_cookie_goes_to_the_app(client, db, town, requests_reaching_the_app, login):
+    client.get("/privacy")
+    client.set_cookie("remember_token", "whoever-this-is")  # flask-login could log in from this alone
+    client.get("/privacy")
+    maria = login(town.memberships[1].user)
+    requests_reaching_the_app.remove("/login")
+    maria.get("/privacy"), maria.get("/privacy")
+    assert requests_reaching_the_app == ["/privacy"] * 4

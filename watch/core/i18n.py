@@ -2,10 +2,12 @@
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 
 import click
 from flask import Flask, current_app, request
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
 
 from watch.core.static_files import is_static_request
 
@@ -17,9 +19,15 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    if (chosen := request.cookies.get(LANGUAGE_COOKIE)) in languages:
+    return visitor_locale(request.cookies, request.accept_languages, current_app.config)
+
+
+def visitor_locale(cookies: Mapping[str, str], accept_languages: LanguageAccept, config: Mapping) -> str:
+    """A visitor who is not logged in: their explicit choice (cookie), then the browser, then Swedish."""
+    languages = config["LANGUAGES"]
+    if (chosen := cookies.get(LANGUAGE_COOKIE)) in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
 
 
 def init_app(app: Flask) -> None:

@@ -33,7 +33,7 @@ ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
 def init_app(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
-        g.request_id = _request_id_from_proxy() or uuid.uuid4().hex
+        g.request_id = request_id(request.headers.get(REQUEST_ID_HEADER, ""), current_app.config["TRUSTED_PROXY_HOPS"])
 
     @app.after_request
     def send_request_id(response):
@@ -42,12 +42,10 @@ def init_app(app: Flask) -> None:
         return response
 
 
-def _request_id_from_proxy() -> str | None:
-    """A load balancer's id ties its log to ours; from a client directly it would only be noise."""
-    if not current_app.config["TRUSTED_PROXY_HOPS"]:
-        return None
-    offered = request.headers.get(REQUEST_ID_HEADER, "")
-    return offered if _USABLE_REQUEST_ID.fullmatch(offered) else None
+def request_id(offered: str, trusted_proxy_hops: int) -> str:
+    """The id offered by a load balancer, which ties its log to ours (from a client directly it would
+    only be noise), else a new one."""
+    return offered if trusted_proxy_hops and _USABLE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
 
 
 class JsonLines(logging.Formatter):
