@@ -11,8 +11,8 @@ from watch.boats import services
 from watch.core.serials import normalise
 from watch.core.validators import SingleLine
 from watch.core.weeks import today
-from watch.models import ItemKind, KeptAt, MarkingScheme
-from watch.observations.photos import PhotoError, clean_photo
+from watch.models import MarkingScheme
+from watch.observations.forms import PhotoUpload
 
 SERIAL_MAX = 64
 
@@ -27,7 +27,7 @@ def _choice(label, labels: dict, message) -> SelectField:
                        validators=[InputRequired(message), AnyOf([str(v) for v in labels], message=message)])
 
 
-class ItemForm(FlaskForm):
+class ItemForm(PhotoUpload, FlaskForm):
     kind = _choice(_l("What is it?"), services.KIND_LABELS, _l("Choose what it is."))
     group = SelectField(_l("Boat group"), validate_choice=False,
                         description=_l("The contact persons of the group see the make, model and place, "
@@ -56,7 +56,6 @@ class ItemForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.groups = {str(g.id): g for g in groups}
         self.group.choices = [SelectChoice("", _l("No group")), *(SelectChoice(str(g.id), g.name) for g in groups)]
-        self.photo_jpeg: bytes | None = None
 
     def validate_group(self, field):
         if field.data and field.data not in self.groups:
@@ -74,13 +73,6 @@ class ItemForm(FlaskForm):
         if normalise(field.data) and self.mark_scheme.data == MarkingScheme.NONE:
             raise ValidationError(_l("Choose how it is marked, or leave the mark id empty."))
 
-    def validate_photo(self, field):
-        if not field.data or not getattr(field.data, "filename", ""):
-            return
-        try:
-            self.photo_jpeg = clean_photo(field.data.stream)
-        except PhotoError as error:
-            raise ValidationError(error.message) from None
 
     @property
     def chosen_group(self):

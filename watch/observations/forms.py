@@ -53,7 +53,21 @@ class LocalDateTimeField(DateTimeLocalField):
         return self.data.astimezone(local_zone()).strftime(self.format[0]) if self.data else ""
 
 
-class ObservationForm(FlaskForm):
+class PhotoUpload:
+    """A form's `photo` field, re-encoded on validation (watch.observations.photos) into `photo_jpeg`."""
+
+    photo_jpeg: bytes | None = None
+
+    def validate_photo(self, field):
+        if not field.data or not getattr(field.data, "filename", ""):
+            return
+        try:
+            self.photo_jpeg = clean_photo(field.data.stream)
+        except PhotoError as error:
+            raise ValidationError(error.message) from None
+
+
+class ObservationForm(PhotoUpload, FlaskForm):
     group = SelectField(_l("Group"), coerce=_int_or_none, validate_choice=False)
     category = RadioField(
         _l("What did you see?"),
@@ -121,7 +135,6 @@ class ObservationForm(FlaskForm):
         self.groups = {g.id: g for g in groups}
         self.boat_member = any(g.kind == GroupKind.BOAT for g in groups)
         self.group.choices = [SelectChoice(g.id, g.name, {"data-area": g.area_description[:300]}) for g in groups]
-        self.photo_jpeg: bytes | None = None
         self.coordinates: tuple[float, float] | None = None
 
     def validate_group(self, field):
@@ -155,13 +168,6 @@ class ObservationForm(FlaskForm):
             return False
         return round(latitude, 6), round(longitude, 6)
 
-    def validate_photo(self, field):
-        if not field.data or not getattr(field.data, "filename", ""):
-            return
-        try:
-            self.photo_jpeg = clean_photo(field.data.stream)
-        except PhotoError as error:
-            raise ValidationError(error.message) from None
 
     @property
     def chosen_group(self):
