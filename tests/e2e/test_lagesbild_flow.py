@@ -81,6 +81,7 @@ def test_coordinator_publishes_this_weeks_lagesbild_and_a_visitor_sees_the_publi
     expect(published).to_be_hidden()
     page.emulate_media(media="screen")
     page.get_by_role("button", name="Logga ut").click()
+    expect(page.get_by_text("Du är utloggad.")).to_be_visible()  # logging out first checks the phone's queue
     audit(page)
 
     page.goto("/m/oxelosund")
