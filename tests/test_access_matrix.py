@@ -16,10 +16,11 @@ from watch.observations.photos import clean_photo, stored_photo
 from watch.alerts.services import Targeting, create_alert
 from watch.models import SmsReply, SmsReplyKind
 from watch.auth.services import Registration, registration_token
+from watch.models import PartnerKind, PartnerOrganisation
 from watch.models import AlertTarget, CitizenPromise, Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
 
 ROLES = (
-    "anonymous", "resident", "member", "contact", "coordinator", "police", "admin",
+    "anonymous", "resident", "member", "contact", "reporter", "coordinator", "police", "admin",
     "coordinator_other", "police_other",
 )
 LOGGED_IN = tuple(r for r in ROLES if r != "anonymous")
@@ -27,12 +28,13 @@ LOGGED_IN = tuple(r for r in ROLES if r != "anonymous")
 
 @dataclass
 class World:
-    """Oxelösund (own) and Nyköping (other), with one approved group in Oxelösund."""
+    """Oxelösund (own) and Nyköping (other), with one approved group and one partner organisation in Oxelösund."""
 
     db: object
     municipality: object
     other: object
     group: Group
+    partner: PartnerOrganisation
     people: dict = field(default_factory=dict)
 
 
@@ -48,7 +50,10 @@ def build_world(db, factory) -> World:
         "admin": factory.user(Role.ADMIN, None),
         "coordinator_other": factory.user(Role.COORDINATOR, other),
         "police_other": factory.user(Role.POLICE, other),
+        "reporter": factory.user(Role.REPORTER, own),
     }
+    partner = PartnerOrganisation(municipality=own, name="Oxelösundshem", kind=PartnerKind.HOUSING)
+    people["reporter"].partner_organisation = partner
     group = Group(municipality=own, kind=GroupKind.NEIGHBOURHOOD, status=GroupStatus.APPROVED, name="Västra vägen",
                   area_description="Västra vägen 1–40", postcodes=[GroupPostcode(postcode="61331")])
     group.memberships = [
@@ -57,7 +62,7 @@ def build_world(db, factory) -> World:
     ]
     db.session.add(group)
     db.session.commit()
-    return World(db, own, other, group, people)
+    return World(db, own, other, group, partner, people)
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -73,7 +78,7 @@ def roles(default: int, **exceptions: int) -> dict[str, int]:
 
 
 STAFF = ("coordinator", "police", "admin", "coordinator_other", "police_other")
-RESIDENTS = ("resident", "member", "contact")
+RESIDENTS = ("resident", "member", "contact", "reporter")  # no access to other people's data
 
 
 def staff(status: int, residents: int, anonymous: int = 302) -> dict[str, int]:
@@ -144,6 +149,16 @@ def sms_url(suffix: str = ""):
 
 def membership_of(world: World, role: str) -> int:
     return next(m.id for m in world.group.memberships if m.user is world.people[role])
+
+
+MANAGES_PARTNER = lambda status: roles(403, anonymous=302, coordinator=status, coordinator_other=404)  # noqa: E731
+
+
+def invitation_url(world: World) -> str:
+    from watch.partners.services import invite
+    token = invite(world.partner, name="Nadia Karlsson", email="nadia.karlsson@oxelosundshem.se", locale="sv")
+    world.db.session.commit()
+    return f"/invitation/{token}"
 
 
 # Only the reporter and the municipality's coordinators see an observation before it is forwarded.
@@ -305,6 +320,19 @@ MATRIX = {
     # Turning an SMS into an observation is the coordinator's triage.
     ("inbox.make_observation", "POST"): (sms_url("/observation"), roles(403, anonymous=302, coordinator=302,
                                                                         coordinator_other=404)),
+    # Partner organisations: the coordinators of their municipality; another municipality's coordinator gets 404.
+    ("partners.index", "GET"): (lambda w: "/coordinator/partners", COORDINATORS),
+    ("partners.index", "POST"): (lambda w: "/coordinator/partners", COORDINATORS),
+    ("partners.organisation", "GET"): (lambda w: f"/coordinator/partners/{w.partner.id}", MANAGES_PARTNER(200)),
+    ("partners.invite", "POST"): (lambda w: f"/coordinator/partners/{w.partner.id}/invite", MANAGES_PARTNER(200)),
+    ("partners.suspend_organisation", "POST"): (lambda w: f"/coordinator/partners/{w.partner.id}/suspend",
+                                                MANAGES_PARTNER(302)),
+    ("partners.suspend_reporter", "POST"): (
+        lambda w: f"/coordinator/partners/{w.partner.id}/reporters/{w.people['reporter'].id}/suspend",
+        MANAGES_PARTNER(302)),
+    # The invitation link: anonymous visitors (the invited) create their account; the logged in go home.
+    ("partners.accept", "GET"): (invitation_url, split(200, 302)),
+    ("partners.accept", "POST"): (invitation_url, split(200, 302)),
     # Development only (SHOW_DEMO_OUTBOX); 404 in production, see test_messaging.
     ("messaging.outbox", "GET"): (lambda w: "/dev/outbox", everyone(200)),
     ("messaging.simulate_inbound", "POST"): (lambda w: "/dev/outbox/inbound", everyone(200)),

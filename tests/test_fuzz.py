@@ -49,10 +49,11 @@ from watch.core.weeks import local_zone
 from watch.groups.registration import DETAIL_FIELDS
 from watch.models import (
     AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, LoginSession, Membership,
-    MembershipRole, MembershipStatus, ObservationSource, Role, RosterHousehold, SmsReply, SmsReplyKind, utcnow,
+    MembershipRole, MembershipStatus, ObservationSource, PartnerKind, PartnerOrganisation, Role, RosterHousehold, SmsReply, SmsReplyKind, utcnow,
 )
 from watch.observations import services as observation_services
 from watch.observations.photos import photo_folder
+from watch.partners.services import invite
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "12")),
@@ -101,7 +102,7 @@ FIELD_VALUES = {
     "notices": [*CHOICES, "each", "daily", "off", "DAILY", " each"],
 }
 # Fields and path parts that hold the id of a row: they get ids of other municipalities' rows too.
-ID_FIELDS = {"group", "membership", "municipality", "observation", "household"}
+ID_FIELDS = {"group", "membership", "municipality", "observation", "household", "organisation", "reporter"}
 LENGTHS = (21, 41, 61, 101, 121, 129, 201, 255, 301, 501, 2001, 60_000)
 
 
@@ -161,9 +162,15 @@ class World:
             "contact": (Role.RESIDENT, self.own), "coordinator": (Role.COORDINATOR, self.own),
             "police": (Role.POLICE, self.own), "admin": (Role.ADMIN, None),
             "coordinator_other": (Role.COORDINATOR, self.other), "contact_other": (Role.RESIDENT, self.other),
+            "reporter": (Role.REPORTER, self.own),
         }
         self.people = {key: factory.user(role, municipality, phone="+46701234567" if key == "contact" else None)
                        for key, (role, municipality) in people.items()}
+        self.partner = PartnerOrganisation(municipality=self.own, name="Oxelösundshem", kind=PartnerKind.HOUSING)
+        self.other_partner = PartnerOrganisation(municipality=self.other, name="Nyköpingshem", kind=PartnerKind.HOUSING)
+        self.people["reporter"].partner_organisation = self.partner
+        db.session.add(self.other_partner)
+        db.session.commit()
         self.hood = make_group(self.people["contact"], members=[self.people["member"]])
         self.boat = make_group(self.people["contact"], kind=GroupKind.BOAT, members=[self.people["member"]])
         self.other_group = make_group(self.people["contact_other"], postcodes=["61130"])
@@ -201,7 +208,7 @@ class World:
             Membership.group_id == self.other_group.id))
         return {"hood": self.hood.id, "boat": self.boat.id, "other group": self.other_group.id,
                 "other membership": other_membership, "other person": self.people["contact_other"].id,
-                "admin": self.people["admin"].id, "zero": 0, "negative": -1, "int32+1": 2**31, "int64+1": 2**63,
+                "admin": self.people["admin"].id, "other organisation": self.other_partner.id, "zero": 0, "negative": -1, "int32+1": 2**31, "int64+1": 2**63,
                 "huge": 10**30}
 
 
@@ -322,6 +329,10 @@ def _file_observation(w, draw):
             "description": "En vit skåpbil körde sakta förbi flera gånger."}
     if draw(st.booleans()):
         data["photo"] = photo_with_gps((120, 90))
+    if draw(st.booleans()):  # a partner reporter files for their organisation: no group, public-place categories
+        del data["group"]
+        data["category"] = draw(st.sampled_from(["graffiti", "drug_dealing", "suspicious_vehicle"]))
+        return Submission(w.client("reporter"), "/observations/new", data)
     return Submission(w.client(draw(st.sampled_from(["member", "contact"]))), "/observations/new", data)
 
 
@@ -553,6 +564,35 @@ def _edit_promise(w, draw):
                       path={"slug": w.own.slug, "promise": promise.id})
 
 
+def _add_partner(w, draw):
+    return Submission(w.client("coordinator"), "/coordinator/partners",
+                      {"name": f"Ramdalsskolan {next(_serial)}", "kind": draw(st.sampled_from(["school", "housing"]))})
+
+
+def _invite_reporter(w, draw):
+    return Submission(w.client("coordinator"), "/coordinator/partners/{organisation}/invite",
+                      {"name": "Nadia Karlsson", "email": f"nadia{next(_serial)}@oxelosundshem.se", "locale": "sv"},
+                      path={"organisation": w.partner.id})
+
+
+def _suspend_partner(w, draw):
+    return Submission(w.client("coordinator"), "/coordinator/partners/{organisation}/suspend",
+                      {"suspend": draw(st.sampled_from(["1", "0"]))}, path={"organisation": w.partner.id})
+
+
+def _suspend_reporter(w, draw):
+    return Submission(w.client("coordinator"), "/coordinator/partners/{organisation}/reporters/{reporter}/suspend",
+                      {"suspend": draw(st.sampled_from(["1", "0"]))},
+                      path={"organisation": w.partner.id, "reporter": w.people["reporter"].id})
+
+
+def _accept_invitation(w, draw):
+    token = invite(w.partner, name="Nadia Karlsson", email=f"nadia{next(_serial)}@oxelosundshem.se", locale="sv")
+    w.db.session.commit()
+    return Submission(w.client("anonymous"), "/invitation/{token}", {"password": "Grind-och-staket-9"},
+                      path={"token": token})
+
+
 FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "main.set_language": _language,
     "auth.register": _register,
@@ -602,6 +642,11 @@ FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "lagesbild.publish": _publish,
     "lagesbild.new_promise": _new_promise,
     "lagesbild.edit_promise": _edit_promise,
+    "partners.index": _add_partner,
+    "partners.invite": _invite_reporter,
+    "partners.suspend_organisation": _suspend_partner,
+    "partners.suspend_reporter": _suspend_reporter,
+    "partners.accept": _accept_invitation,
 }
 
 

@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from watch.auth.routes import mfa_bp
     from watch.privacy.routes import bp as privacy_bp
     from watch.observations.routes import bp as observations_bp
+    from watch.partners.routes import bp as partners_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -89,5 +90,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alerts_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(sms_bp)
+    app.register_blueprint(partners_bp)
     errors.register(app)
     register_cli(app)

@@ -30,6 +30,13 @@ OBSERVATION_CLOSED = "observation.closed"
 ALERT_SENT = "alert.sent"
 SMS_ANSWERED = "sms.answered"
 SMS_MADE_OBSERVATION = "sms.made_observation"
+PARTNER_ADDED = "partner.added"
+PARTNER_SUSPENDED = "partner.suspended"
+PARTNER_RESUMED = "partner.resumed"
+REPORTER_INVITED = "partner.reporter_invited"
+REPORTER_JOINED = "partner.reporter_joined"
+REPORTER_SUSPENDED = "partner.reporter_suspended"
+REPORTER_RESUMED = "partner.reporter_resumed"
 
 LABELS = {
     LOGIN: _l("Staff login"),
@@ -61,6 +68,13 @@ LABELS = {
     ALERT_SENT: _l("Alert sent"),
     SMS_ANSWERED: _l("SMS answered from the inbox"),
     SMS_MADE_OBSERVATION: _l("SMS turned into an observation"),
+    PARTNER_ADDED: _l("Partner organisation added"),
+    PARTNER_SUSPENDED: _l("Partner organisation suspended"),
+    PARTNER_RESUMED: _l("Partner organisation resumed"),
+    REPORTER_INVITED: _l("Reporter invited"),
+    REPORTER_JOINED: _l("Reporter created their account"),
+    REPORTER_SUSPENDED: _l("Reporter suspended"),
+    REPORTER_RESUMED: _l("Reporter resumed"),
 }
 
 
@@ -72,6 +86,7 @@ ROLE_LABELS = {
     "coordinator": _l("coordinator"),
     "police": _l("police"),
     "admin": _l("administrator"),
+    "reporter": _l("partner reporter"),
 }
 
 # What an event is about (AuditEvent.subject_type is the model's class name).
@@ -79,4 +94,5 @@ SUBJECT_LABELS = {
     "User": _l("account"),
     "Group": _l("group"),
     "Observation": _l("observation"),
+    "PartnerOrganisation": _l("partner organisation"),
 }

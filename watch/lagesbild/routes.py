@@ -19,6 +19,7 @@ LATEST_ON_PAGE = 3
 STAFF = (Role.COORDINATOR, Role.POLICE)
 
 bp.add_app_template_filter(format_decimal, "decimal")
+bp.add_app_template_global(services.reported_by_label, "reported_by_label")
 
 
 @bp.app_template_global()

@@ -19,9 +19,10 @@ from watch.extensions import db
 from watch.models import (
     Alert, AlertStatus, Delivery, DeliveryStatus,
     CitizenPromise, Group, GroupPostcode, GroupStatus, Municipality, Observation, ObservationCategory,
-    ObservationStatus, Role, SituationPicture, User, utcnow,
+    ObservationStatus, PartnerOrganisation, Role, SituationPicture, User, utcnow,
 )
-from watch.observations.services import UNCATEGORISED, category_label
+from watch.partners.services import KIND_LABELS
+from watch.observations.services import FILED_FOR, UNCATEGORISED, category_label
 
 PREVIOUS_PERIODS = 4  # the trend compares with the four periods just before
 MAX_PERIOD_WEEKS = 53  # one lägesbild covers at most a year
@@ -114,6 +115,28 @@ def _postcode_counts(municipality_id: int, period: Period) -> list[dict[str, Any
     return [{"postcode": postcode, "count": int(n)} for postcode, n in rows]
 
 
+# Observations by members of watch groups; partner organisations' are counted by the organisation's kind.
+WATCH_GROUPS = "groups"
+
+
+def reported_by_label(key: str):
+    return _("Members of watch groups") if key == WATCH_GROUPS else KIND_LABELS.get(key, key)
+
+
+def _reported_by_counts(municipality_id: int, period: Period) -> list[dict[str, Any]]:
+    """Observations by who reported them: watch groups (always listed), then each kind of partner organisation."""
+    rows = db.session.execute(
+        select(PartnerOrganisation.kind, func.count())
+        .select_from(Observation)
+        .outerjoin(PartnerOrganisation, PartnerOrganisation.id == Observation.partner_organisation_id)
+        .where(*_in_period(municipality_id, period))
+        .group_by(PartnerOrganisation.kind)
+    )
+    found = {str(kind) if kind is not None else WATCH_GROUPS: n for kind, n in rows}
+    found.setdefault(WATCH_GROUPS, 0)
+    return [{"key": key, "count": n} for key, n in sorted(found.items(), key=lambda item: (-item[1], item[0]))]
+
+
 def _compared(count: int, previous: list[int], last_year: int) -> dict[str, Any]:
     return {
         "count": count,
@@ -126,7 +149,7 @@ def _compared(count: int, previous: list[int], last_year: int) -> dict[str, Any]
 def counts(municipality_id: int, period: Period) -> dict[str, Any]:
     """The numbers of a lägesbild, as plain JSON: what the page shows and what publishing freezes.
 
-    Three queries whatever the number of observations.
+    Four queries whatever the number of observations.
     """
     previous = period.previous(PREVIOUS_PERIODS)
     last_year = period.last_year()
@@ -144,6 +167,7 @@ def counts(municipality_id: int, period: Period) -> dict[str, Any]:
         "total": _compared(sum(current.values()), [sum(b.values()) for b in earlier], sum(year_ago.values())),
         "categories": categories,
         "groups": _group_counts(municipality_id, period),
+        "reported_by": _reported_by_counts(municipality_id, period),
         "postcodes": _postcode_counts(municipality_id, period),
     }
 
@@ -167,7 +191,7 @@ def notable_observations(viewer: User, municipality_id: int, period: Period) -> 
     query = (
         select(Observation)
         .where(*_in_period(municipality_id, period), Observation.notable.is_(True))
-        .options(joinedload(Observation.group))
+        .options(*FILED_FOR)
         .order_by(Observation.observed_at, Observation.id)
         .limit(NOTABLE_LIMIT)
     )
@@ -265,6 +289,8 @@ def counts_csv(snapshot: dict[str, Any]) -> str:
         compared(_("Total"), "", snapshot["total"]),
         *(compared(_("Category"), str(category_label(row["key"])), row) for row in snapshot["categories"]),
         *([*weeks, _("Group"), row["name"], row["count"], "", ""] for row in snapshot["groups"]),
+        *([*weeks, _("Reported by"), str(reported_by_label(row["key"])), row["count"], "", ""]
+          for row in snapshot.get("reported_by", [])),
         *([*weeks, _("Postcode"), format_postcode(row["postcode"]), row["count"], "", ""]
           for row in snapshot["postcodes"]),
     ])

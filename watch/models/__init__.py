@@ -16,7 +16,10 @@ from watch.models.login_session import LoginSession
 from watch.models.mfa import RecoveryCode
 from watch.models.municipality import Municipality
 from watch.models.notice import SummaryItem, SummaryItemKind
-from watch.models.observation import Observation, ObservationCategory, ObservationSource, ObservationStatus
+from watch.models.observation import (
+    PUBLIC_PLACE_CATEGORIES, Observation, ObservationCategory, ObservationSource, ObservationStatus,
+)
+from watch.models.partner import PartnerKind, PartnerOrganisation
 from watch.models.outbox import Channel, OutboxMessage
 from watch.models.user import AlertChannel, NoticeChoice, Role, User, police_coverage
 
@@ -53,6 +56,9 @@ __all__ = [
     "ObservationSource",
     "ObservationStatus",
     "OutboxMessage",
+    "PUBLIC_PLACE_CATEGORIES",
+    "PartnerKind",
+    "PartnerOrganisation",
     "RecoveryCode",
     "Role",
     "RosterHousehold",
