@@ -16,7 +16,9 @@ from watch.observations.photos import clean_photo, stored_photo
 from watch.alerts.services import Targeting, create_alert
 from watch.models import SmsReply, SmsReplyKind
 from watch.auth.services import Registration, registration_token
-from watch.models import PartnerKind, PartnerOrganisation
+from sqlalchemy import select
+
+from watch.models import PartnerApiKey, PartnerKind, PartnerOrganisation
 from watch.models import AlertTarget, CitizenPromise, Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
 
 ROLES = (
@@ -159,6 +161,19 @@ def invitation_url(world: World) -> str:
     token = invite(world.partner, name="Nadia Karlsson", email="nadia.karlsson@oxelosundshem.se", locale="sv")
     world.db.session.commit()
     return f"/invitation/{token}"
+
+
+def api_key_url(world: World) -> str:
+    from watch.partners.services import create_api_key
+    create_api_key(world.partner, world.people["coordinator"])
+    world.db.session.commit()
+    key = world.db.session.scalar(select(PartnerApiKey))
+    return f"/coordinator/partners/{world.partner.id}/keys/{key.id}/revoke"
+
+
+def open311_request_url(world: World) -> str:
+    observation = file_observation(world.db, world.people["member"], world.group)
+    return f"/open311/v2/requests/{observation.id}.json?jurisdiction_id={world.municipality.slug}"
 
 
 # Only the reporter and the municipality's coordinators see an observation before it is forwarded.
@@ -333,6 +348,15 @@ MATRIX = {
     # The invitation link: anonymous visitors (the invited) create their account; the logged in go home.
     ("partners.accept", "GET"): (invitation_url, split(200, 302)),
     ("partners.accept", "POST"): (invitation_url, split(200, 302)),
+    ("partners.create_key", "POST"): (lambda w: f"/coordinator/partners/{w.partner.id}/keys", MANAGES_PARTNER(200)),
+    ("partners.revoke_key", "POST"): (api_key_url, MANAGES_PARTNER(302)),
+    # Open311: open data for everyone; posting needs a partner's api_key (without a form: the missing field).
+    ("open311.service_list", "GET"): (lambda w: f"/open311/v2/services.json?jurisdiction_id={w.municipality.slug}",
+                                      everyone(200)),
+    ("open311.request_list", "GET"): (lambda w: f"/open311/v2/requests.xml?jurisdiction_id={w.municipality.slug}",
+                                      everyone(200)),
+    ("open311.one_request", "GET"): (open311_request_url, everyone(200)),
+    ("open311.create_request", "POST"): (lambda w: "/open311/v2/requests.json", everyone(400)),
     # Development only (SHOW_DEMO_OUTBOX); 404 in production, see test_messaging.
     ("messaging.outbox", "GET"): (lambda w: "/dev/outbox", everyone(200)),
     ("messaging.simulate_inbound", "POST"): (lambda w: "/dev/outbox/inbound", everyone(200)),

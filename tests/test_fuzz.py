@@ -49,11 +49,12 @@ from watch.core.weeks import local_zone
 from watch.groups.registration import DETAIL_FIELDS
 from watch.models import (
     AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, LoginSession, Membership,
-    MembershipRole, MembershipStatus, ObservationSource, PartnerKind, PartnerOrganisation, Role, RosterHousehold, SmsReply, SmsReplyKind, utcnow,
+    MembershipRole, MembershipStatus, ObservationSource, PartnerApiKey, PartnerKind,
+    PartnerOrganisation, Role, RosterHousehold, SmsReply, SmsReplyKind, utcnow,
 )
 from watch.observations import services as observation_services
 from watch.observations.photos import photo_folder
-from watch.partners.services import invite
+from watch.partners.services import create_api_key, invite
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "12")),
@@ -575,15 +576,27 @@ def _invite_reporter(w, draw):
                       path={"organisation": w.partner.id})
 
 
+def _fresh_reporter(w):
+    """Another organisation and its reporter: suspending them leaves the world's reporter logged in."""
+    organisation = PartnerOrganisation(municipality=w.own, name=f"Ramdalsskolan {next(_serial)}",
+                                       kind=PartnerKind.SCHOOL)
+    reporter, _client = w.fresh(Role.REPORTER, logged_in=False)
+    reporter.partner_organisation = organisation
+    w.db.session.commit()
+    return reporter
+
+
 def _suspend_partner(w, draw):
     return Submission(w.client("coordinator"), "/coordinator/partners/{organisation}/suspend",
-                      {"suspend": draw(st.sampled_from(["1", "0"]))}, path={"organisation": w.partner.id})
+                      {"suspend": draw(st.sampled_from(["1", "0"]))},
+                      path={"organisation": _fresh_reporter(w).partner_organisation_id})
 
 
 def _suspend_reporter(w, draw):
+    reporter = _fresh_reporter(w)
     return Submission(w.client("coordinator"), "/coordinator/partners/{organisation}/reporters/{reporter}/suspend",
                       {"suspend": draw(st.sampled_from(["1", "0"]))},
-                      path={"organisation": w.partner.id, "reporter": w.people["reporter"].id})
+                      path={"organisation": reporter.partner_organisation_id, "reporter": reporter.id})
 
 
 def _accept_invitation(w, draw):
@@ -591,6 +604,28 @@ def _accept_invitation(w, draw):
     w.db.session.commit()
     return Submission(w.client("anonymous"), "/invitation/{token}", {"password": "Grind-och-staket-9"},
                       path={"token": token})
+
+
+def _create_api_key(w, draw):
+    return Submission(w.client("coordinator"), "/coordinator/partners/{organisation}/keys",
+                      path={"organisation": w.partner.id})
+
+
+def _revoke_api_key(w, draw):
+    create_api_key(w.partner, w.people["coordinator"])
+    w.db.session.commit()
+    key = w.db.session.scalar(select(PartnerApiKey).order_by(PartnerApiKey.id.desc()))
+    return Submission(w.client("coordinator"), "/coordinator/partners/{organisation}/keys/{key}/revoke",
+                      path={"organisation": w.partner.id, "key": key.id})
+
+
+def _open311_request(w, draw):
+    key = create_api_key(w.partner, w.people["coordinator"])
+    w.db.session.commit()
+    return Submission(w.app.test_client(), "/open311/v2/requests.{format}", {
+        "jurisdiction_id": w.own.slug, "api_key": key, "service_code": draw(st.sampled_from(["graffiti", "burglary"])),
+        "address_string": "Ramdalsvägen 12, 613 37 Oxelösund", "lat": "58.6702", "long": "17.0957",
+        "description": "Nytt klotter på fasaden."}, path={"format": draw(st.sampled_from(["json", "xml"]))})
 
 
 FORMS: dict[str, Callable[[World, Callable], Submission]] = {
@@ -647,6 +682,9 @@ FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "partners.suspend_organisation": _suspend_partner,
     "partners.suspend_reporter": _suspend_reporter,
     "partners.accept": _accept_invitation,
+    "partners.create_key": _create_api_key,
+    "partners.revoke_key": _revoke_api_key,
+    "open311.create_request": _open311_request,
 }
 
 

@@ -184,3 +184,17 @@ def test_the_lagesbild_counts_by_kind_of_reporter(db, factory, login):
     text = coordinator.get("/lagesbild/oxelosund/2026/10/counts.csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert ["2026-W10", "2026-W10", "Rapporterad av", "Bostadsbolag", "3", "", ""] in rows
+
+
+def test_the_demo_seeds_a_partner_with_a_reporter_and_prints_its_api_key(app, db):
+    from watch.demo import seed_demo
+
+    lines = list(seed_demo())
+    assert any("reporter    rapportor@oxelosundshem.demo" in line for line in lines)
+    key = next(line for line in lines if "Open311 API key" in line).rsplit(" ", 1)[1]
+    db.session.commit()
+    answer = app.test_client().post("/open311/v2/requests.json", data={
+        "jurisdiction_id": "oxelosund", "api_key": key, "service_code": "littering",
+        "address_string": "Stjärnvägen 5, 613 36 Oxelösund"})
+    assert answer.status_code == 200 and answer.json[0]["service_request_id"].isdigit()
+    assert any("Open311 API key" in line for line in seed_demo())  # printed again: seeding twice adds nothing

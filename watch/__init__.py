@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from watch.privacy.routes import bp as privacy_bp
     from watch.observations.routes import bp as observations_bp
     from watch.partners.routes import bp as partners_bp
+    from watch.open311.routes import bp as open311_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -91,5 +92,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(partners_bp)
+    app.register_blueprint(open311_bp)
     errors.register(app)
     register_cli(app)

@@ -61,8 +61,7 @@ def seed_demo() -> Iterator[str]:
     yield f"Demo logins (password {DEMO_PASSWORD}):"
     for email, name, role, municipality, *_ in PEOPLE:
         yield f"  {role:<11} {email:<28} {name} ({municipality or 'all'})"
-    for role, email, name in partners_demo.logins():
-        yield f"  {role:<11} {email:<28} {name} ({partners_demo.ORGANISATION}, oxelosund)"
+    yield from partners_demo.logins()
     yield f"Staff also type a code from an authenticator app set up with the key {grouped_secret(DEMO_TOTP_SECRET)}"
 
 

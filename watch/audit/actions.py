@@ -37,6 +37,8 @@ REPORTER_INVITED = "partner.reporter_invited"
 REPORTER_JOINED = "partner.reporter_joined"
 REPORTER_SUSPENDED = "partner.reporter_suspended"
 REPORTER_RESUMED = "partner.reporter_resumed"
+API_KEY_CREATED = "partner.api_key_created"
+API_KEY_REVOKED = "partner.api_key_revoked"
 
 LABELS = {
     LOGIN: _l("Staff login"),
@@ -75,6 +77,8 @@ LABELS = {
     REPORTER_JOINED: _l("Reporter created their account"),
     REPORTER_SUSPENDED: _l("Reporter suspended"),
     REPORTER_RESUMED: _l("Reporter resumed"),
+    API_KEY_CREATED: _l("API key created for a partner organisation"),
+    API_KEY_REVOKED: _l("API key revoked"),
 }
 
 

@@ -1,4 +1,5 @@
 """All models, imported here so Alembic and the app see one metadata."""
+from watch.models.api_key import PartnerApiKey
 from watch.models.audit import AuditEvent
 from watch.models.alert import (
     FINAL_STATUSES, PENDING_STATUSES, Alert, AlertAudience, AlertStatus, AlertTarget, Delivery, DeliveryChannel,
@@ -57,6 +58,7 @@ __all__ = [
     "ObservationStatus",
     "OutboxMessage",
     "PUBLIC_PLACE_CATEGORIES",
+    "PartnerApiKey",
     "PartnerKind",
     "PartnerOrganisation",
     "RecoveryCode",

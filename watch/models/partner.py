@@ -41,3 +41,4 @@ class PartnerOrganisation(Base):
 
     def __repr__(self) -> str:
         return f"<PartnerOrganisation {self.id} {self.kind}>"
+

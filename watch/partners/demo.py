@@ -17,6 +17,8 @@ from watch.partners import services
 
 ORGANISATION = "Oxelösundshem"
 REPORTER = ("rapportor@oxelosundshem.demo", "Nadia Karlsson")
+# Published, like the demo passwords: anyone trying the Open311 API can post with it.
+DEMO_API_KEY = "demo-oxelosundshem-open311-2026"
 WEEKS = 52
 
 # What a housing company's caretakers see around its blocks: places and events, never people.
@@ -43,6 +45,7 @@ def seed(password: str) -> Iterator[str]:
     reporter = create_user(name=name, email=email, password=password, municipality=municipality,
                            role=Role.REPORTER)
     reporter.partner_organisation = organisation
+    services.create_api_key(organisation, None, DEMO_API_KEY)
     rng = random.Random(4810)
     now = utcnow()
     filed = 0
@@ -62,6 +65,8 @@ def seed(password: str) -> Iterator[str]:
     yield f"created partner organisation {ORGANISATION} with reporter {email} and {filed} of its reports"
 
 
-def logins() -> list[tuple[str, str, str]]:
-    """(role, email, name) of the demo's partner reporter, for the list of demo logins."""
-    return [(str(Role.REPORTER), *REPORTER)]
+def logins() -> Iterator[str]:
+    """The demo's partner reporter and the organisation's API key, for the list of demo logins."""
+    email, name = REPORTER
+    yield f"  {Role.REPORTER.value:<11} {email:<28} {name} ({ORGANISATION}, oxelosund)"
+    yield f"Open311 API key of {ORGANISATION} (POST /open311/v2/requests.json, jurisdiction_id=oxelosund): {DEMO_API_KEY}"

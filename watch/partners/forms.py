@@ -57,3 +57,4 @@ class SuspendForm(FlaskForm):
     """Suspend or resume: the value comes from the button pressed."""
 
     suspend = StringField(validators=[AnyOf(["1", "0"])])
+

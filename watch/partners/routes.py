@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from watch.core.security import role_required
 from watch.messaging.email import email_address
 from watch.models import PartnerKind, PartnerOrganisation, Role
 from watch.partners import services
+from watch.observations.forms import ButtonForm
 from watch.partners.forms import AcceptInvitationForm, InviteForm, OrganisationForm, SuspendForm
 
 bp = Blueprint("partners", __name__)
@@ -44,11 +45,12 @@ def index():
     return _render_list(form)
 
 
-def _render_organisation(organisation: PartnerOrganisation, invite_form: InviteForm | None = None):
+def _render_organisation(organisation: PartnerOrganisation, invite_form: InviteForm | None = None,
+                         new_key: str | None = None):
     return render_template("partners/organisation.html", organisation=organisation,
-                           reporters=services.reporters_of(organisation),
+                           reporters=services.reporters_of(organisation), api_keys=services.api_keys_of(organisation),
                            invite_form=invite_form or InviteForm(formdata=None, data={"locale": "sv"}),
-                           suspend_form=SuspendForm(formdata=None))
+                           new_key=new_key)
 
 
 @bp.get("/coordinator/partners/<int:organisation_id>")
@@ -127,3 +129,32 @@ def accept(token: str):
                 organisation=organisation.name), "success")
         return redirect(url_for("observations.new"))
     return render_template("partners/accept.html", invitation=invitation, organisation=organisation, form=form)
+
+
+@bp.post("/coordinator/partners/<int:organisation_id>/keys")
+@role_required(Role.COORDINATOR)
+@limit_posts(ratelimit.FORM_SUBMIT, key=ratelimit.per_person)
+def create_key(organisation_id: int):
+    """A key for the organisation's system, shown on this one answer only (never stored or sent elsewhere)."""
+    organisation = _organisation_or_404(organisation_id)
+    if not ButtonForm().validate_on_submit():
+        flash(_("The form had expired. Send it again."), "error")
+        return redirect(url_for(".organisation", organisation_id=organisation.id))
+    if organisation.suspended:
+        flash(_("The organisation is suspended. Resume it before creating API keys."), "error")
+        return redirect(url_for(".organisation", organisation_id=organisation.id))
+    response = make_response(_render_organisation(organisation, new_key=services.create_api_key(organisation,
+                                                                                                current_user)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/coordinator/partners/<int:organisation_id>/keys/<int:key_id>/revoke")
+@role_required(Role.COORDINATOR)
+def revoke_key(organisation_id: int, key_id: int):
+    organisation = _organisation_or_404(organisation_id)
+    key = services.api_key_of(organisation, key_id) or abort(404)
+    if ButtonForm().validate_on_submit():
+        services.revoke_api_key(key)
+        flash(_("The API key %(prefix)s… is revoked and no longer works.", prefix=key.prefix), "success")
+    return redirect(url_for(".organisation", organisation_id=organisation.id))

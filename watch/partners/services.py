@@ -1,4 +1,6 @@
 """Partner organisations of a municipality, the invitations of their reporters, and suspending either."""
+import hashlib
+import secrets
 from dataclasses import asdict, dataclass
 
 from flask import current_app
@@ -10,7 +12,7 @@ from watch.audit import actions
 from watch.audit.services import record
 from watch.auth.services import create_user, normalise_email
 from watch.extensions import db
-from watch.models import PartnerKind, PartnerOrganisation, Role, User, utcnow
+from watch.models import PartnerApiKey, PartnerKind, PartnerOrganisation, Role, User, utcnow
 
 KIND_LABELS = {
     PartnerKind.SCHOOL: _l("School"),
@@ -133,3 +135,48 @@ def accept(invitation: Invitation, organisation: PartnerOrganisation, password: 
     record(actions.REPORTER_JOINED, subject=organisation, actor=user)
     return user
 
+
+
+# ---- API keys for the Open311 API (watch/open311) ---------------------------------------------------
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_api_key(organisation: PartnerOrganisation, by: User | None, key: str | None = None) -> str:
+    """A new key for the organisation's system; returned once, only its hash is kept.
+
+    `key` is for the demo only, whose key is published like its passwords.
+    """
+    key = key or secrets.token_urlsafe(32)
+    db.session.add(PartnerApiKey(organisation=organisation, key_hash=_key_hash(key), prefix=key[:8], created_by=by))
+    db.session.flush()
+    record(actions.API_KEY_CREATED, subject=organisation, actor=by)
+    return key
+
+
+def api_keys_of(organisation: PartnerOrganisation) -> list[PartnerApiKey]:
+    return list(db.session.scalars(select(PartnerApiKey).where(PartnerApiKey.organisation_id == organisation.id)
+                                   .order_by(PartnerApiKey.created_at.desc(), PartnerApiKey.id.desc())))
+
+
+def api_key_of(organisation: PartnerOrganisation, key_id: int) -> PartnerApiKey | None:
+    key = db.session.get(PartnerApiKey, key_id)
+    return key if key is not None and key.organisation_id == organisation.id else None
+
+
+def revoke_api_key(key: PartnerApiKey) -> None:
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        record(actions.API_KEY_REVOKED, subject=key.organisation)
+
+
+def organisation_for_key(key: str) -> PartnerOrganisation | None:
+    """The organisation a presented key files for: None if unknown, revoked, or the organisation is suspended."""
+    if not key:
+        return None
+    found = db.session.scalar(select(PartnerApiKey).where(PartnerApiKey.key_hash == _key_hash(key)))
+    if found is None or found.revoked_at is not None or found.organisation.suspended:
+        return None
+    found.last_used_at = utcnow()
+    return found.organisation
