@@ -18,7 +18,7 @@ from watch.models import SmsReply, SmsReplyKind
 from watch.auth.services import Registration, registration_token
 from sqlalchemy import select
 
-from watch.models import PartnerApiKey, PartnerKind, PartnerOrganisation
+from watch.models import EstAction, PartnerApiKey, PartnerKind, PartnerOrganisation
 from watch.models import AlertTarget, CitizenPromise, Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
 
 ROLES = (
@@ -171,6 +171,14 @@ def api_key_url(world: World) -> str:
     return f"/coordinator/partners/{world.partner.id}/keys/{key.id}/revoke"
 
 
+def action_url(world: World) -> str:
+    action = EstAction(municipality_id=world.municipality.id, decided_week="2026-W47", what="Laga belysningen",
+                       categories=["unsafe_place"])
+    world.db.session.add(action)
+    world.db.session.commit()
+    return f"/lagesbild/{world.municipality.slug}/actions/{action.id}/status"
+
+
 def open311_request_url(world: World) -> str:
     observation = file_observation(world.db, world.people["member"], world.group)
     return f"/open311/v2/requests/{observation.id}.json?jurisdiction_id={world.municipality.slug}"
@@ -297,6 +305,11 @@ MATRIX = {
     # Publishing is the coordinator's alone; an empty form comes back with its errors.
     ("lagesbild.publish", "POST"): (lambda w: f"/lagesbild/{w.municipality.slug}/publish",
                                     roles(403, anonymous=302, coordinator=200, coordinator_other=404)),
+    # EST actions are recorded by the municipality's coordinators; an empty form comes back with its errors.
+    ("lagesbild.add_action", "POST"): (lambda w: f"/lagesbild/{w.municipality.slug}/actions",
+                                       roles(403, anonymous=302, coordinator=200, coordinator_other=404)),
+    ("lagesbild.action_status", "POST"): (action_url, roles(403, anonymous=302, coordinator=302,
+                                                             coordinator_other=404)),
     ("lagesbild.published", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/published", READS_LAGESBILD),
     ("lagesbild.promises", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/promises", READS_LAGESBILD),
     ("lagesbild.new_promise", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/promises/new", READS_LAGESBILD),

@@ -49,7 +49,7 @@ from watch.core.weeks import local_zone
 from watch.groups.registration import DETAIL_FIELDS
 from watch.models import (
     AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, LoginSession, Membership,
-    MembershipRole, MembershipStatus, ObservationSource, PartnerApiKey, PartnerKind,
+    MembershipRole, MembershipStatus, EstAction, ObservationSource, PartnerApiKey, PartnerKind,
     PartnerOrganisation, Role, RosterHousehold, SmsReply, SmsReplyKind, utcnow,
 )
 from watch.observations import services as observation_services
@@ -103,7 +103,7 @@ FIELD_VALUES = {
     "notices": [*CHOICES, "each", "daily", "off", "DAILY", " each"],
 }
 # Fields and path parts that hold the id of a row: they get ids of other municipalities' rows too.
-ID_FIELDS = {"group", "membership", "municipality", "observation", "household", "organisation", "reporter"}
+ID_FIELDS = {"group", "membership", "municipality", "observation", "household", "organisation", "reporter", "action"}
 LENGTHS = (21, 41, 61, 101, 121, 129, 201, 255, 301, 501, 2001, 60_000)
 
 
@@ -628,6 +628,22 @@ def _open311_request(w, draw):
         "description": "Nytt klotter på fasaden."}, path={"format": draw(st.sampled_from(["json", "xml"]))})
 
 
+def _add_action(w, draw):
+    return Submission(w.client("coordinator"), "/lagesbild/{slug}/actions", {
+        "week": "2026-W10", "what": "Klipp buskarna och laga belysningen", "area": "Ramdalen", "postcode": "613 37",
+        "organisation": "Oxelösundshem", "responsible": "Nadia Karlsson", "due_on": "2026-03-31",
+        "categories": draw(st.sampled_from(["unsafe_place", "graffiti"]))}, path={"slug": w.own.slug})
+
+
+def _action_status(w, draw):
+    action = EstAction(municipality_id=w.own.id, decided_week="2026-W10", what="Laga belysningen", categories=[])
+    w.db.session.add(action)
+    w.db.session.commit()
+    return Submission(w.client("coordinator"), "/lagesbild/{slug}/actions/{action}/status",
+                      {"status": draw(st.sampled_from(["in_progress", "done", "dropped"])), "week": "2026-W11"},
+                      path={"slug": w.own.slug, "action": action.id})
+
+
 FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "main.set_language": _language,
     "auth.register": _register,
@@ -685,6 +701,8 @@ FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "partners.create_key": _create_api_key,
     "partners.revoke_key": _revoke_api_key,
     "open311.create_request": _open311_request,
+    "lagesbild.add_action": _add_action,
+    "lagesbild.action_status": _action_status,
 }
 
 

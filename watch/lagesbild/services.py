@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_babel import format_decimal, gettext as _
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 from sqlalchemy import Select, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
@@ -17,7 +17,7 @@ from watch.core.spreadsheet import excel_csv
 from watch.core.weeks import IsoWeek, Period, today
 from watch.extensions import db
 from watch.models import (
-    Alert, AlertStatus, Delivery, DeliveryStatus,
+    OPEN_ACTION_STATUSES, ActionStatus, Alert, AlertStatus, Delivery, DeliveryStatus, EstAction,
     CitizenPromise, Group, GroupPostcode, GroupStatus, Municipality, Observation, ObservationCategory,
     ObservationStatus, PartnerOrganisation, Role, SituationPicture, User, utcnow,
 )
@@ -237,6 +237,101 @@ def alerts_sent(municipality_id: int, period: Period) -> list[SentAlert]:
     return [SentAlert(*row) for row in rows]
 
 
+# ---- EST actions --------------------------------------------------------------------------------
+
+ACTION_STATUS_LABELS = {
+    ActionStatus.PLANNED: _l("Planned"),
+    ActionStatus.IN_PROGRESS: _l("In progress"),
+    ActionStatus.DONE: _l("Done"),
+    ActionStatus.DROPPED: _l("Dropped"),
+}
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action on a lägesbild, with the observations in its area and categories around it."""
+
+    action: EstAction
+    before: int  # in the PREVIOUS_PERIODS weeks before the week it was decided
+    since: int  # from the week it was decided to the lägesbild's last week
+
+
+def _action_matches(action: EstAction, postcode: str | None, category: str | None) -> bool:
+    return ((action.postcode is None or postcode == action.postcode)
+            and (not action.categories or str(category) in action.categories))
+
+
+def actions_on(municipality_id: int, period: Period) -> list[ActionRow]:
+    """The actions decided up to the period's last week that were still open at its start: open ones carry
+    over to every later lägesbild, closed ones stay on the weeks until they were closed. Two queries."""
+    actions = list(db.session.scalars(
+        select(EstAction)
+        .where(EstAction.municipality_id == municipality_id, EstAction.decided_week <= period.last.key,
+               or_(EstAction.closed_week.is_(None), EstAction.closed_week >= period.first.key))
+        .order_by(EstAction.decided_week, EstAction.id)
+    ))
+    if not actions:
+        return []
+    earliest = min(IsoWeek.parse(a.decided_week) for a in actions).shift(-PREVIOUS_PERIODS)
+    counted = db.session.execute(
+        select(Observation.postcode, Observation.category, Observation.observed_week, func.count())
+        .where(Observation.municipality_id == municipality_id,
+               Observation.observed_week.between(earliest.key, period.last.key))
+        .group_by(Observation.postcode, Observation.category, Observation.observed_week)
+    ).all()
+    rows = []
+    for action in actions:
+        decided = IsoWeek.parse(action.decided_week)
+        start = decided.shift(-PREVIOUS_PERIODS).key
+        matching = [(week, n) for postcode, category, week, n in counted if _action_matches(action, postcode, category)]
+        rows.append(ActionRow(action, before=sum(n for week, n in matching if start <= week < decided.key),
+                              since=sum(n for week, n in matching if decided.key <= week)))
+    return rows
+
+
+def action_in(municipality_id: int, action_id: int) -> EstAction | None:
+    action = db.session.get(EstAction, action_id)
+    return action if action is not None and action.municipality_id == municipality_id else None
+
+
+def add_action(municipality: Municipality, week: IsoWeek, by: User, *, what: str, area: str, postcode: str | None,
+               organisation: str, responsible: str, due_on: date | None, categories: list[str]) -> EstAction:
+    action = EstAction(municipality=municipality, decided_week=week.key, what=what.strip(), area=(area or "").strip(),
+                       postcode=postcode, organisation=(organisation or "").strip(),
+                       responsible=(responsible or "").strip(), due_on=due_on, categories=sorted(categories),
+                       created_by=by)
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def set_action_status(action: EstAction, status: ActionStatus) -> None:
+    """Done or dropped closes the action this week (it leaves the following weeks' lägesbild); back to planned
+    or in progress opens it again."""
+    action.status = status
+    action.updated_at = utcnow()
+    if status in OPEN_ACTION_STATUSES:
+        action.closed_week = None
+    elif action.closed_week is None:
+        action.closed_week = max(this_week().key, action.decided_week)
+
+
+def actions_csv_rows(actions: list[ActionRow]) -> list[list]:
+    """The actions, in the words EST wrote them, below the counts."""
+    if not actions:
+        return []
+    return [
+        [_("Decided in week"), _("Action"), _("Area"), _("Postcode"), _("Organisation"), _("Responsible"),
+         _("Due"), _("Status"), _("Categories"), _("Observations in the four weeks before"),
+         _("Observations since")],
+        *([row.action.decided_week, row.action.what, row.action.area, format_postcode(row.action.postcode)
+           if row.action.postcode else "", row.action.organisation, row.action.responsible,
+           row.action.due_on.isoformat() if row.action.due_on else "", str(ACTION_STATUS_LABELS[row.action.status]),
+           ", ".join(str(category_label(c)) for c in row.action.categories), row.before, row.since]
+          for row in actions),
+    ]
+
+
 # ---- publishing -----------------------------------------------------------------------------------
 
 def publish(municipality: Municipality, period: Period, summary: str, by: User) -> SituationPicture:
@@ -276,8 +371,9 @@ def published_for_period(municipality_id: int, period: Period) -> SituationPictu
 
 # ---- CSV ------------------------------------------------------------------------------------------
 
-def counts_csv(snapshot: dict[str, Any]) -> str:
-    """The numbers only, one row per count: never names of people, places typed by people or free text."""
+def counts_csv(snapshot: dict[str, Any], actions: list[ActionRow] = ()) -> str:
+    """The numbers, one row per count: never names of people, places typed by people or free text from
+    observations. The EST actions of the period follow, under their own header."""
     weeks = [snapshot["first_week"], snapshot["last_week"]]
 
     def compared(label, value, row):
@@ -293,6 +389,7 @@ def counts_csv(snapshot: dict[str, Any]) -> str:
           for row in snapshot.get("reported_by", [])),
         *([*weeks, _("Postcode"), format_postcode(row["postcode"]), row["count"], "", ""]
           for row in snapshot["postcodes"]),
+        *actions_csv_rows(list(actions)),
     ])
 
 

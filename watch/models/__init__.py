@@ -12,7 +12,7 @@ from watch.models.group import (
     MembershipRole, MembershipStatus, RosterHousehold,
 )
 from watch.models.inbox import SmsAnswer
-from watch.models.lagesbild import CitizenPromise, SituationPicture
+from watch.models.lagesbild import OPEN_ACTION_STATUSES, ActionStatus, CitizenPromise, EstAction, SituationPicture
 from watch.models.login_session import LoginSession
 from watch.models.mfa import RecoveryCode
 from watch.models.municipality import Municipality
@@ -33,6 +33,9 @@ __all__ = [
     "AlertChannel",
     "AlertStatus",
     "AlertTarget",
+    "ActionStatus",
+    "EstAction",
+    "OPEN_ACTION_STATUSES",
     "Base",
     "BoatSiteType",
     "Channel",
