@@ -120,14 +120,18 @@ class RequestPage:
     has_more: bool
 
 
-def _row(observation_id: int, status: ObservationStatus, category: str, week: str, postcode: str | None) -> dict:
+def _swedish_names() -> dict[str, str]:
     with force_locale("sv"):
-        name = str(CATEGORY_LABELS[category])
+        return {category.value: str(label) for category, label in CATEGORY_LABELS.items()}
+
+
+def _row(names: dict[str, str], observation_id: int, status: ObservationStatus, category: str, week: str,
+         postcode: str | None) -> dict:
     return {
         "service_request_id": str(observation_id),
         "status": "open" if status in OPEN else "closed",
         "service_code": str(category),
-        "service_name": name,
+        "service_name": names[category],
         "requested_datetime": week_start(week).astimezone(local_zone()).isoformat(),
         "zipcode": postcode or "",
     }
@@ -162,14 +166,15 @@ def requests_page(municipality: Municipality, args) -> RequestPage:
     page = _page(args.get("page"))
     rows = db.session.execute(query.order_by(Observation.observed_week.desc(), Observation.id.desc())
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-    return RequestPage([_row(*row) for row in rows[:PAGE_SIZE]], page, len(rows) > PAGE_SIZE)
+    names = _swedish_names()
+    return RequestPage([_row(names, *row) for row in rows[:PAGE_SIZE]], page, len(rows) > PAGE_SIZE)
 
 
 def one_request(municipality: Municipality, observation_id: int) -> dict:
     row = db.session.execute(_open_data_select(municipality).where(Observation.id == observation_id)).first()
     if row is None:
         raise Open311Error(404, f"no service request {observation_id} in this jurisdiction")
-    return _row(*row)
+    return _row(_swedish_names(), *row)
 
 
 # ---- a partner system files a report -------------------------------------------------------------------
