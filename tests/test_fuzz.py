@@ -869,9 +869,15 @@ def _household(row, tables):
 
 
 def _observation(row, tables):
-    group = next(g for g in tables["watch_group"] if g["id"] == row["group_id"])
-    if group["municipality_id"] != row["municipality_id"]:
-        return "municipality differs from the group's"
+    # A member's observation belongs to their group; a partner reporter's (or partner system's) to its organisation.
+    if row["group_id"] is not None:
+        owner = next(g for g in tables["watch_group"] if g["id"] == row["group_id"])
+    else:
+        owner = next((o for o in tables["partner_organisation"] if o["id"] == row["partner_organisation_id"]), None)
+        if owner is None:
+            return "neither a group nor a partner organisation"
+    if owner["municipality_id"] != row["municipality_id"]:
+        return "municipality differs from the group's or the organisation's"
     if row["anonymised_at"] is None:
         if row["observed_week"] != observation_services.iso_week(row["observed_at"]):
             return f"week {row['observed_week']} for {row['observed_at']}"

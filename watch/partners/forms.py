@@ -56,5 +56,5 @@ class AcceptInvitationForm(FlaskForm):
 class SuspendForm(FlaskForm):
     """Suspend or resume: the value comes from the button pressed."""
 
-    suspend = StringField(validators=[AnyOf(["1", "0"])])
+    suspend = StringField(validators=[SingleLine(), AnyOf(["1", "0"])])
 
