@@ -318,6 +318,11 @@ MATRIX = {
     ("lagesbild.edit_promise", "GET"): (promise_url, READS_LAGESBILD),
     ("lagesbild.edit_promise", "POST"): (promise_url, READS_LAGESBILD),
     ("lagesbild.promise_archive", "GET"): (lambda w: f"/m/{w.municipality.slug}/promises", everyone(200)),
+    # The yearly follow-up: staff of the municipality; the public version (counts only) is open to all.
+    ("lagesbild.year", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/year/2026", READS_LAGESBILD),
+    ("lagesbild.year_csv", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/year/2026.csv", READS_LAGESBILD),
+    ("lagesbild.public_year", "GET"): (lambda w: f"/m/{w.municipality.slug}/year/2026", everyone(200)),
+    ("lagesbild.public_year_csv", "GET"): (lambda w: f"/m/{w.municipality.slug}/year/2026.csv", everyone(200)),
     ("alerts.compose", "GET"): (lambda w: "/alerts/new", SENDS_ALERTS),
     ("alerts.compose", "POST"): (lambda w: "/alerts/new", SENDS_ALERTS),
     ("alerts.summary", "POST"): (lambda w: "/alerts/new/summary", SENDS_ALERTS),

@@ -5,7 +5,7 @@ from flask_login import current_user
 from watch.core.municipalities import municipality_or_404
 from watch.core.pagination import paginate
 from watch.extensions import db
-from watch.lagesbild import services
+from watch.lagesbild import services, year as yearly
 from watch.lagesbild.chart import category_chart
 from watch.lagesbild.forms import ActionForm, ActionStatusForm, PeriodForm, PromiseForm, PublishForm
 from watch.core.weeks import IsoWeek, Period
@@ -200,6 +200,50 @@ def published(slug: str):
     municipality = _municipality(slug)
     return render_template("lagesbild/published.html", municipality=municipality,
                            page=paginate(services.published_select(municipality.id), PER_PAGE))
+
+
+# ---- the yearly follow-up ------------------------------------------------------------------------
+
+def _year_or_404(year: int) -> int:
+    if not yearly.FIRST_YEAR <= year <= services.this_week().year + 1:
+        abort(404)
+    return year
+
+
+def _render_year(municipality: Municipality, year: int, public: bool):
+    return render_template("lagesbild/year.html", municipality=municipality, public=public,
+                           report=yearly.year_report(municipality.id, _year_or_404(year)),
+                           labels=yearly.year_labels(), postcode_label=yearly.postcode_label,
+                           quarter_label=yearly.quarter_label)
+
+
+def _year_csv(municipality: Municipality, year: int, public: bool) -> Response:
+    report = yearly.year_report(municipality.id, _year_or_404(year))
+    return Response(yearly.year_csv(report, public), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="uppfoljning-{municipality.slug}-{year}.csv"'})
+
+
+@bp.get("/lagesbild/<slug>/year/<int:year>")
+@role_required(*STAFF)
+def year(slug: str, year: int):
+    return _render_year(_municipality(slug), year, public=False)
+
+
+@bp.get("/lagesbild/<slug>/year/<int:year>.csv")
+@role_required(*STAFF)
+def year_csv(slug: str, year: int):
+    return _year_csv(_municipality(slug), year, public=False)
+
+
+@bp.get("/m/<slug>/year/<int:year>")
+def public_year(slug: str, year: int):
+    """Public: the same figures as counts only, without the medborgarlöften's titles."""
+    return _render_year(municipality_or_404(slug), year, public=True)
+
+
+@bp.get("/m/<slug>/year/<int:year>.csv")
+def public_year_csv(slug: str, year: int):
+    return _year_csv(municipality_or_404(slug), year, public=True)
 
 
 # ---- medborgarlöfte -------------------------------------------------------------------------------

@@ -470,6 +470,7 @@ class PublicSummary:
     picture: SituationPicture | None
     promises: list[CitizenPromise]
     has_archive: bool
+    year: int  # of the yearly follow-up the page links to
 
 
 def public_summary(municipality_id: int, on: date | None = None) -> PublicSummary:
@@ -480,4 +481,5 @@ def public_summary(municipality_id: int, on: date | None = None) -> PublicSummar
         picture=pictures[0] if pictures else None,
         promises=current_promises(municipality_id, on),
         has_archive=has_earlier_promises(municipality_id, on),
+        year=on.year,
     )
