@@ -30,7 +30,8 @@ from watch.core.weeks import Period, iso_week  # noqa: E402
 from watch.extensions import db  # noqa: E402
 from watch.lagesbild import services  # noqa: E402
 from watch.models import (  # noqa: E402
-    Group, GroupKind, GroupPostcode, GroupStatus, Observation, ObservationCategory, ObservationStatus, Role, utcnow,
+    PUBLIC_PLACE_CATEGORIES, Group, GroupKind, GroupPostcode, GroupStatus, Observation, ObservationCategory,
+    ObservationStatus, Role, utcnow,
 )
 
 DATABASE = "watch_bench_lagesbild"
@@ -39,7 +40,8 @@ OTHER_ROWS = 10_000  # a neighbouring municipality, so the municipality filter h
 YEARS = 3
 BATCH = 10_000
 PASSWORD = "Benchmark-losen-2026"
-# Burglaries and suspicious vehicles are the common reports, fire the rare one.
+# The watch groups' categories: burglaries and suspicious vehicles are the common reports, fire the rare one.
+RESIDENT_CATEGORIES = [c for c in ObservationCategory if c not in PUBLIC_PLACE_CATEGORIES]
 CATEGORY_WEIGHTS = [20, 25, 15, 12, 12, 4, 12]
 AREAS = [
     ("Västra vägen", GroupKind.NEIGHBOURHOOD, ["61331", "61332"]),
@@ -61,7 +63,6 @@ def seed_municipality(name: str, code: str, rows: int, rng: random.Random):
     db.session.flush()
     now = utcnow()
     span = YEARS * 365 * 24 * 60
-    categories = list(ObservationCategory)
     for start in range(0, rows, BATCH):
         values = []
         for n in range(start, min(rows, start + BATCH)):
@@ -69,7 +70,7 @@ def seed_municipality(name: str, code: str, rows: int, rng: random.Random):
             group = rng.choice(groups)
             values.append(dict(
                 group_id=group.id, municipality_id=municipality.id, reporter_id=None,
-                category=rng.choices(categories, CATEGORY_WEIGHTS)[0], observed_at=moment,
+                category=rng.choices(RESIDENT_CATEGORIES, CATEGORY_WEIGHTS)[0], observed_at=moment,
                 observed_week=iso_week(moment), location="", postcode=rng.choice(group.postcodes).postcode,
                 description="", status=ObservationStatus.CLOSED, notable=rng.random() < 0.005, created_at=moment,
             ))

@@ -59,7 +59,9 @@ class Observation(Base):
         Index("ix_observation_inbox", "municipality_id", "status", "created_at"),
         Index("ix_observation_municipality_created", "municipality_id", "created_at"),
         Index("ix_observation_municipality_category", "municipality_id", "category", "created_at"),
-        Index("ix_observation_municipality_week", "municipality_id", "observed_week"),
+        # Covers what the lägesbild and the yearly follow-up count by, so they read the index alone.
+        Index("ix_observation_municipality_week_counts", "municipality_id", "observed_week", "category", "postcode",
+              "partner_organisation_id"),
         Index("ix_observation_group_created", "group_id", "created_at"),
         Index("ix_observation_partner_created", "partner_organisation_id", "created_at"),
         Index("ix_observation_reporter_created", "reporter_id", "created_at"),
