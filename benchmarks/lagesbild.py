@@ -30,7 +30,8 @@ from watch.core.weeks import Period, iso_week  # noqa: E402
 from watch.extensions import db  # noqa: E402
 from watch.lagesbild import services  # noqa: E402
 from watch.models import (  # noqa: E402
-    Group, GroupKind, GroupPostcode, GroupStatus, Observation, ObservationCategory, ObservationStatus, Role, utcnow,
+    Group, GroupKind, GroupPostcode, GroupStatus, Observation, ObservationCategory,
+    ObservationStatus, Role, utcnow,
 )
 
 DATABASE = "watch_bench_lagesbild"

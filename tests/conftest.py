@@ -156,8 +156,8 @@ class Factory:
             phone=phone,
             locale=locale,
         )
-        if role == Role.RESIDENT:
-            user = create_user(**fields)
+        if role in (Role.RESIDENT, Role.REPORTER):  # a reporter's organisation: tests set partner_organisation
+            user = create_user(role=role, **fields)
         else:
             user = create_staff(role=role, covers=list(covers), **fields)
         if mfa if mfa is not None else user.mfa_required:

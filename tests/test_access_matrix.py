@@ -20,10 +20,13 @@ from watch.alerts.services import Targeting
 from watch.boats.services import save_item
 from watch.models import SmsReply, SmsReplyKind
 from watch.auth.services import Registration, registration_token
+from sqlalchemy import select
+
+from watch.models import EstAction, PartnerApiKey, PartnerKind, PartnerOrganisation
 from watch.models import AlertTarget, CitizenPromise, Group, GroupKind, RosterHousehold, GroupPostcode, GroupStatus, Membership, MembershipRole, MembershipStatus, Role
 
 ROLES = (
-    "anonymous", "resident", "member", "contact", "coordinator", "police", "admin",
+    "anonymous", "resident", "member", "contact", "reporter", "coordinator", "police", "admin",
     "coordinator_other", "police_other",
 )
 LOGGED_IN = tuple(r for r in ROLES if r != "anonymous")
@@ -31,12 +34,13 @@ LOGGED_IN = tuple(r for r in ROLES if r != "anonymous")
 
 @dataclass
 class World:
-    """Oxelösund (own) and Nyköping (other), with one approved group in Oxelösund."""
+    """Oxelösund (own) and Nyköping (other), with one approved group and one partner organisation in Oxelösund."""
 
     db: object
     municipality: object
     other: object
     group: Group
+    partner: PartnerOrganisation
     people: dict = field(default_factory=dict)
 
 
@@ -52,7 +56,10 @@ def build_world(db, factory) -> World:
         "admin": factory.user(Role.ADMIN, None),
         "coordinator_other": factory.user(Role.COORDINATOR, other),
         "police_other": factory.user(Role.POLICE, other),
+        "reporter": factory.user(Role.REPORTER, own),
     }
+    partner = PartnerOrganisation(municipality=own, name="Oxelösundshem", kind=PartnerKind.HOUSING)
+    people["reporter"].partner_organisation = partner
     group = Group(municipality=own, kind=GroupKind.NEIGHBOURHOOD, status=GroupStatus.APPROVED, name="Västra vägen",
                   area_description="Västra vägen 1–40", postcodes=[GroupPostcode(postcode="61331")])
     group.memberships = [
@@ -61,7 +68,7 @@ def build_world(db, factory) -> World:
     ]
     db.session.add(group)
     db.session.commit()
-    return World(db, own, other, group, people)
+    return World(db, own, other, group, partner, people)
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -77,7 +84,7 @@ def roles(default: int, **exceptions: int) -> dict[str, int]:
 
 
 STAFF = ("coordinator", "police", "admin", "coordinator_other", "police_other")
-RESIDENTS = ("resident", "member", "contact")
+RESIDENTS = ("resident", "member", "contact", "reporter")  # no access to other people's data
 
 
 def staff(status: int, residents: int, anonymous: int = 302) -> dict[str, int]:
@@ -173,6 +180,37 @@ def membership_of(world: World, role: str) -> int:
 OWNER_CHANGES_ITEM = lambda status: roles(403, anonymous=302, resident=404, member=status, contact=404)  # noqa: E731
 POLICE_SEE_ITEM = roles(403, anonymous=302, police=200, police_other=404)
 POLICE = roles(403, anonymous=302, police=200, police_other=200)
+MANAGES_PARTNER = lambda status: roles(403, anonymous=302, coordinator=status, coordinator_other=404)  # noqa: E731
+
+
+def invitation_url(world: World) -> str:
+    from watch.partners.services import invite
+    token = invite(world.partner, name="Nadia Karlsson", email="nadia.karlsson@oxelosundshem.se", locale="sv")
+    world.db.session.commit()
+    return f"/invitation/{token}"
+
+
+def api_key_url(world: World) -> str:
+    from watch.partners.services import create_api_key
+    create_api_key(world.partner, world.people["coordinator"])
+    world.db.session.commit()
+    key = world.db.session.scalar(select(PartnerApiKey))
+    return f"/coordinator/partners/{world.partner.id}/keys/{key.id}/revoke"
+
+
+def action_url(world: World) -> str:
+    action = EstAction(municipality_id=world.municipality.id, decided_week="2026-W47", what="Laga belysningen",
+                       categories=["unsafe_place"])
+    world.db.session.add(action)
+    world.db.session.commit()
+    return f"/lagesbild/{world.municipality.slug}/actions/{action.id}/status"
+
+
+def open311_request_url(world: World) -> str:
+    observation = file_observation(world.db, world.people["member"], world.group)
+    return f"/open311/v2/requests/{observation.id}.json?jurisdiction_id={world.municipality.slug}"
+
+
 # Only the reporter and the municipality's coordinators see an observation before it is forwarded.
 SEES_OBSERVATION = roles(404, anonymous=302, member=200, coordinator=200)
 TRIAGES_OBSERVATION = roles(403, anonymous=302, coordinator=302, coordinator_other=404)
@@ -319,6 +357,11 @@ MATRIX = {
     # Publishing is the coordinator's alone; an empty form comes back with its errors.
     ("lagesbild.publish", "POST"): (lambda w: f"/lagesbild/{w.municipality.slug}/publish",
                                     roles(403, anonymous=302, coordinator=200, coordinator_other=404)),
+    # EST actions are recorded by the municipality's coordinators; an empty form comes back with its errors.
+    ("lagesbild.add_action", "POST"): (lambda w: f"/lagesbild/{w.municipality.slug}/actions",
+                                       roles(403, anonymous=302, coordinator=200, coordinator_other=404)),
+    ("lagesbild.action_status", "POST"): (action_url, roles(403, anonymous=302, coordinator=302,
+                                                             coordinator_other=404)),
     ("lagesbild.published", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/published", READS_LAGESBILD),
     ("lagesbild.promises", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/promises", READS_LAGESBILD),
     ("lagesbild.new_promise", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/promises/new", READS_LAGESBILD),
@@ -327,6 +370,11 @@ MATRIX = {
     ("lagesbild.edit_promise", "GET"): (promise_url, READS_LAGESBILD),
     ("lagesbild.edit_promise", "POST"): (promise_url, READS_LAGESBILD),
     ("lagesbild.promise_archive", "GET"): (lambda w: f"/m/{w.municipality.slug}/promises", everyone(200)),
+    # The yearly follow-up: staff of the municipality; the public version (counts only) is open to all.
+    ("lagesbild.year", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/year/2026", READS_LAGESBILD),
+    ("lagesbild.year_csv", "GET"): (lambda w: f"/lagesbild/{w.municipality.slug}/year/2026.csv", READS_LAGESBILD),
+    ("lagesbild.public_year", "GET"): (lambda w: f"/m/{w.municipality.slug}/year/2026", everyone(200)),
+    ("lagesbild.public_year_csv", "GET"): (lambda w: f"/m/{w.municipality.slug}/year/2026.csv", everyone(200)),
     ("alerts.compose", "GET"): (lambda w: "/alerts/new", SENDS_ALERTS),
     ("alerts.compose", "POST"): (lambda w: "/alerts/new", SENDS_ALERTS),
     ("alerts.summary", "POST"): (lambda w: "/alerts/new/summary", SENDS_ALERTS),
@@ -357,6 +405,28 @@ MATRIX = {
     # Turning an SMS into an observation is the coordinator's triage.
     ("inbox.make_observation", "POST"): (sms_url("/observation"), roles(403, anonymous=302, coordinator=302,
                                                                         coordinator_other=404)),
+    # Partner organisations: the coordinators of their municipality; another municipality's coordinator gets 404.
+    ("partners.index", "GET"): (lambda w: "/coordinator/partners", COORDINATORS),
+    ("partners.index", "POST"): (lambda w: "/coordinator/partners", COORDINATORS),
+    ("partners.organisation", "GET"): (lambda w: f"/coordinator/partners/{w.partner.id}", MANAGES_PARTNER(200)),
+    ("partners.invite", "POST"): (lambda w: f"/coordinator/partners/{w.partner.id}/invite", MANAGES_PARTNER(200)),
+    ("partners.suspend_organisation", "POST"): (lambda w: f"/coordinator/partners/{w.partner.id}/suspend",
+                                                MANAGES_PARTNER(302)),
+    ("partners.suspend_reporter", "POST"): (
+        lambda w: f"/coordinator/partners/{w.partner.id}/reporters/{w.people['reporter'].id}/suspend",
+        MANAGES_PARTNER(302)),
+    # The invitation link: anonymous visitors (the invited) create their account; the logged in go home.
+    ("partners.accept", "GET"): (invitation_url, split(200, 302)),
+    ("partners.accept", "POST"): (invitation_url, split(200, 302)),
+    ("partners.create_key", "POST"): (lambda w: f"/coordinator/partners/{w.partner.id}/keys", MANAGES_PARTNER(200)),
+    ("partners.revoke_key", "POST"): (api_key_url, MANAGES_PARTNER(302)),
+    # Open311: open data for everyone; posting needs a partner's api_key (without a form: the missing field).
+    ("open311.service_list", "GET"): (lambda w: f"/open311/v2/services.json?jurisdiction_id={w.municipality.slug}",
+                                      everyone(200)),
+    ("open311.request_list", "GET"): (lambda w: f"/open311/v2/requests.xml?jurisdiction_id={w.municipality.slug}",
+                                      everyone(200)),
+    ("open311.one_request", "GET"): (open311_request_url, everyone(200)),
+    ("open311.create_request", "POST"): (lambda w: "/open311/v2/requests.json", everyone(400)),
     # Development only (SHOW_DEMO_OUTBOX); 404 in production, see test_messaging.
     ("messaging.outbox", "GET"): (lambda w: "/dev/outbox", everyone(200)),
     ("messaging.simulate_inbound", "POST"): (lambda w: "/dev/outbox/inbound", everyone(200)),

@@ -52,12 +52,13 @@ from watch.auth.services import Registration, hash_password, password_reset_toke
 from watch.core.weeks import local_zone
 from watch.groups.registration import DETAIL_FIELDS
 from watch.models import (
-    AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, GroupKind, GroupStatus, LoginSession, MarkedItem,
-    Membership, MembershipRole, MembershipStatus, ObservationSource, Role, RosterHousehold, SmsReply, SmsReplyKind,
-    utcnow,
+    AlertChannel, AlertTarget, Base, CitizenPromise, Delivery, EstAction, GroupKind, GroupStatus, LoginSession,
+    MarkedItem, Membership, MembershipRole, MembershipStatus, ObservationSource, PartnerApiKey, PartnerKind,
+    PartnerOrganisation, Role, RosterHousehold, SmsReply, SmsReplyKind, utcnow,
 )
 from watch.observations import services as observation_services
 from watch.core.photo_store import photo_folder
+from watch.partners.services import create_api_key, invite
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "12")),
@@ -110,7 +111,8 @@ FIELD_VALUES = {
     "mark_scheme": CHOICES, "kept_at": [*CHOICES, "berth", "winter_storage"], "call": PHONES,
 }
 # Fields and path parts that hold the id of a row: they get ids of other municipalities' rows too.
-ID_FIELDS = {"group", "membership", "municipality", "observation", "household", "item"}
+ID_FIELDS = {"group", "membership", "municipality", "observation", "household", "item", "organisation", "reporter",
+             "action"}
 LENGTHS = (21, 41, 61, 101, 121, 129, 201, 255, 301, 501, 2001, 60_000)
 
 
@@ -170,9 +172,15 @@ class World:
             "contact": (Role.RESIDENT, self.own), "coordinator": (Role.COORDINATOR, self.own),
             "police": (Role.POLICE, self.own), "admin": (Role.ADMIN, None),
             "coordinator_other": (Role.COORDINATOR, self.other), "contact_other": (Role.RESIDENT, self.other),
+            "reporter": (Role.REPORTER, self.own),
         }
         self.people = {key: factory.user(role, municipality, phone="+46701234567" if key == "contact" else None)
                        for key, (role, municipality) in people.items()}
+        self.partner = PartnerOrganisation(municipality=self.own, name="Oxelösundshem", kind=PartnerKind.HOUSING)
+        self.other_partner = PartnerOrganisation(municipality=self.other, name="Nyköpingshem", kind=PartnerKind.HOUSING)
+        self.people["reporter"].partner_organisation = self.partner
+        db.session.add(self.other_partner)
+        db.session.commit()
         self.hood = make_group(self.people["contact"], members=[self.people["member"]])
         self.boat = make_group(self.people["contact"], kind=GroupKind.BOAT, members=[self.people["member"]])
         self.other_group = make_group(self.people["contact_other"], postcodes=["61130"])
@@ -210,7 +218,7 @@ class World:
             Membership.group_id == self.other_group.id))
         return {"hood": self.hood.id, "boat": self.boat.id, "other group": self.other_group.id,
                 "other membership": other_membership, "other person": self.people["contact_other"].id,
-                "admin": self.people["admin"].id, "zero": 0, "negative": -1, "int32+1": 2**31, "int64+1": 2**63,
+                "admin": self.people["admin"].id, "other organisation": self.other_partner.id, "zero": 0, "negative": -1, "int32+1": 2**31, "int64+1": 2**63,
                 "huge": 10**30}
 
 
@@ -358,6 +366,10 @@ def _file_observation(w, draw):
                     boat_registration="S-12345", engine_make="Yamaha F40", engine_serial="yf40 beto 123")
     if draw(st.booleans()):
         data["photo"] = photo_with_gps((120, 90))
+    if draw(st.booleans()):  # a partner reporter files for their organisation: no group, public-place categories
+        del data["group"]
+        data["category"] = draw(st.sampled_from(["graffiti", "drug_dealing", "suspicious_vehicle"]))
+        return Submission(w.client("reporter"), "/observations/new", data)
     return Submission(w.client(draw(st.sampled_from(["member", "contact"]))), "/observations/new", data)
 
 
@@ -638,6 +650,85 @@ def _notify_owner(w, draw):
                       {"call": "010-123 45 67", "reason": SEARCH["reason"]}, path={"item": _engine(w)})
 
 
+def _add_partner(w, draw):
+    return Submission(w.client("coordinator"), "/coordinator/partners",
+                      {"name": f"Ramdalsskolan {next(_serial)}", "kind": draw(st.sampled_from(["school", "housing"]))})
+
+
+def _invite_reporter(w, draw):
+    return Submission(w.client("coordinator"), "/coordinator/partners/{organisation}/invite",
+                      {"name": "Nadia Karlsson", "email": f"nadia{next(_serial)}@oxelosundshem.se", "locale": "sv"},
+                      path={"organisation": w.partner.id})
+
+
+def _fresh_reporter(w):
+    """Another organisation and its reporter: suspending them leaves the world's reporter logged in."""
+    organisation = PartnerOrganisation(municipality=w.own, name=f"Ramdalsskolan {next(_serial)}",
+                                       kind=PartnerKind.SCHOOL)
+    reporter, _client = w.fresh(Role.REPORTER, logged_in=False)
+    reporter.partner_organisation = organisation
+    w.db.session.commit()
+    return reporter
+
+
+def _suspend_partner(w, draw):
+    return Submission(w.client("coordinator"), "/coordinator/partners/{organisation}/suspend",
+                      {"suspend": draw(st.sampled_from(["1", "0"]))},
+                      path={"organisation": _fresh_reporter(w).partner_organisation_id})
+
+
+def _suspend_reporter(w, draw):
+    reporter = _fresh_reporter(w)
+    return Submission(w.client("coordinator"), "/coordinator/partners/{organisation}/reporters/{reporter}/suspend",
+                      {"suspend": draw(st.sampled_from(["1", "0"]))},
+                      path={"organisation": reporter.partner_organisation_id, "reporter": reporter.id})
+
+
+def _accept_invitation(w, draw):
+    token = invite(w.partner, name="Nadia Karlsson", email=f"nadia{next(_serial)}@oxelosundshem.se", locale="sv")
+    w.db.session.commit()
+    return Submission(w.client("anonymous"), "/invitation/{token}", {"password": "Grind-och-staket-9"},
+                      path={"token": token})
+
+
+def _create_api_key(w, draw):
+    return Submission(w.client("coordinator"), "/coordinator/partners/{organisation}/keys",
+                      path={"organisation": w.partner.id})
+
+
+def _revoke_api_key(w, draw):
+    create_api_key(w.partner, w.people["coordinator"])
+    w.db.session.commit()
+    key = w.db.session.scalar(select(PartnerApiKey).order_by(PartnerApiKey.id.desc()))
+    return Submission(w.client("coordinator"), "/coordinator/partners/{organisation}/keys/{key}/revoke",
+                      path={"organisation": w.partner.id, "key": key.id})
+
+
+def _open311_request(w, draw):
+    key = create_api_key(w.partner, w.people["coordinator"])
+    w.db.session.commit()
+    return Submission(w.app.test_client(), "/open311/v2/requests.{format}", {
+        "jurisdiction_id": w.own.slug, "api_key": key, "service_code": draw(st.sampled_from(["graffiti", "burglary"])),
+        "address_string": "Ramdalsvägen 12, 613 37 Oxelösund", "lat": "58.6702", "long": "17.0957",
+        "description": "Nytt klotter på fasaden."}, path={"format": draw(st.sampled_from(["json", "xml"]))})
+
+
+def _add_action(w, draw):
+    return Submission(w.client("coordinator"), "/lagesbild/{slug}/actions", {
+        "week": "2026-W10", "what": "Klipp buskarna och laga belysningen", "area": "Ramdalen", "postcode": "613 37",
+        "organisation": "Oxelösundshem", "responsible": "Nadia Karlsson", "due_on": "2026-03-31",
+        "categories": draw(st.sampled_from(["unsafe_place", "graffiti"]))}, path={"slug": w.own.slug})
+
+
+def _action_status(w, draw):
+    action = EstAction(municipality_id=w.own.id, decided_week="2026-W10", what="Laga belysningen", categories=[])
+    w.db.session.add(action)
+    w.db.session.commit()
+    return Submission(w.client("coordinator"), "/lagesbild/{slug}/actions/{action}/status",
+                      {"status": draw(st.sampled_from(["in_progress", "done", "dropped"])), "week": "2026-W11"},
+                      path={"slug": w.own.slug, "action": action.id})
+
+
 FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "main.set_language": _language,
     "auth.register": _register,
@@ -697,6 +788,16 @@ FORMS: dict[str, Callable[[World, Callable], Submission]] = {
     "boats.delete": _item_button("delete"),
     "boats.search": _search_register,
     "boats.notify_owner": _notify_owner,
+    "partners.index": _add_partner,
+    "partners.invite": _invite_reporter,
+    "partners.suspend_organisation": _suspend_partner,
+    "partners.suspend_reporter": _suspend_reporter,
+    "partners.accept": _accept_invitation,
+    "partners.create_key": _create_api_key,
+    "partners.revoke_key": _revoke_api_key,
+    "open311.create_request": _open311_request,
+    "lagesbild.add_action": _add_action,
+    "lagesbild.action_status": _action_status,
 }
 
 
@@ -863,9 +964,15 @@ def _household(row, tables):
 
 
 def _observation(row, tables):
-    group = next(g for g in tables["watch_group"] if g["id"] == row["group_id"])
-    if group["municipality_id"] != row["municipality_id"]:
-        return "municipality differs from the group's"
+    # A member's observation belongs to their group; a partner reporter's (or partner system's) to its organisation.
+    if row["group_id"] is not None:
+        owner = next(g for g in tables["watch_group"] if g["id"] == row["group_id"])
+    else:
+        owner = next((o for o in tables["partner_organisation"] if o["id"] == row["partner_organisation_id"]), None)
+        if owner is None:
+            return "neither a group nor a partner organisation"
+    if owner["municipality_id"] != row["municipality_id"]:
+        return "municipality differs from the group's or the organisation's"
     if row["anonymised_at"] is None:
         if row["observed_week"] != observation_services.iso_week(row["observed_at"]):
             return f"week {row['observed_week']} for {row['observed_at']}"

@@ -112,7 +112,7 @@ def test_counts_by_category_area_and_trend_come_only_from_the_period_and_the_mun
     oxelosund_id = w.oxelosund.id
     with count_queries(db.engine) as queries:
         counts = services.counts(oxelosund_id, period("2026-W10"))
-    assert queries.count == 3, queries
+    assert queries.count == 4, queries
 
     categories = by_key(counts["categories"])
     assert list(categories) == [c.value for c in C]
@@ -454,7 +454,7 @@ def test_csv_has_the_counts_and_no_personal_data(world, login, db):
     for personal in ("Maria Holm", "Karin Lindqvist", "Tallvägen", "röd jacka", "KLM", "Volvo", "Grå",
                      "Samordnarens fritext", world.reporter.email):
         assert personal not in text
-    assert len(rows) == 1 + 1 + len(C) + 3 + 4  # header, total, categories, groups, postcodes
+    assert len(rows) == 1 + 1 + len(C) + 3 + 1 + 4  # header, total, categories, groups, reported by, postcodes
 
     period_csv = client.get("/lagesbild/oxelosund/2026/8/counts.csv?last=2026-W10")
     assert 'filename="lagesbild-oxelosund-2026-W08-2026-W10.csv"' in period_csv.headers["Content-Disposition"]
@@ -531,12 +531,13 @@ def test_the_page_runs_a_bounded_number_of_queries_whatever_the_data(world, logi
         reads = [s for s in queries.statements if not s.startswith("INSERT INTO audit_event")]
         assert len(queries.statements) - len(reads) <= 1, queries
         counts.append(len(reads))
-        # One query per section (user, municipality, three aggregates, notable, alerts, published, three badges).
-        assert len(reads) <= 12, queries
+        # One query per section (user, municipality, four aggregates, notable, alerts, published, EST actions,
+        # three badges).
+        assert len(reads) <= 14, queries
     assert counts[0] == counts[1]
     with count_queries(db.engine) as queries:
         assert client.get("/lagesbild/oxelosund/2026/10/counts.csv").status_code == 200
-    assert queries.count <= 6, queries
+    assert queries.count <= 7, queries  # user, municipality, four aggregates, EST actions
     with count_queries(db.engine) as queries:
         assert client.get("/m/oxelosund").status_code == 200
     # 6 before logins were rows and the menu had its SMS badge: this coordinator published the lägesbild the

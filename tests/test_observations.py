@@ -14,6 +14,7 @@ from tests.observation_support import file_observation, has_gps, make_group, pho
 from tests.querycount import count_queries
 from watch.core.weeks import local_zone
 from watch.models import (
+    PUBLIC_PLACE_CATEGORIES,
     AuditEvent, GroupStatus, MembershipStatus, NoticeChoice, Observation, ObservationCategory, ObservationStatus, OutboxMessage,
     Role, utcnow,
 )
@@ -627,8 +628,12 @@ def test_demo_seed_gives_a_year_of_triaged_observations_once(app, db):
     assert 200 <= len(observations) <= 600
     assert len({o.observed_week for o in observations}) >= 48
     assert {o.municipality.name for o in observations} == {"Oxelösund"}
-    assert {o.group.status for o in observations} == {GroupStatus.APPROVED}
+    assert {o.group.status for o in observations if o.group} == {GroupStatus.APPROVED}
+    # The groups' members report every resident category; the housing company every public-place one.
     assert set(ObservationCategory) - {o.category for o in observations} == set()
+    partner_reports = [o for o in observations if o.group is None]
+    assert partner_reports and {o.partner_organisation.name for o in partner_reports} == {"Oxelösundshem"}
+    assert {o.category for o in partner_reports} <= set(PUBLIC_PLACE_CATEGORIES)
     forwarded = [o for o in observations if o.status == ObservationStatus.FORWARDED]
     assert forwarded and all(o.reporter_note for o in forwarded)
     assert any(o.notable for o in observations) and any(o.status == ObservationStatus.NEW for o in observations)

@@ -82,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     from watch.observations.routes import bp as observations_bp
     from watch.webapp.routes import bp as webapp_bp
     from watch.boats.routes import bp as boats_bp
+    from watch.partners.routes import bp as partners_bp
+    from watch.open311.routes import bp as open311_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -98,5 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(webapp_bp)
+    app.register_blueprint(partners_bp)
+    app.register_blueprint(open311_bp)
     errors.register(app)
     register_cli(app)

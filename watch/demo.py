@@ -20,6 +20,7 @@ from watch.auth.mfa import enrol_with_known_secret, grouped_secret
 from watch.messaging.push import make_demo_keys
 from watch.models import Role, User
 from watch.observations import demo as observations_demo
+from watch.partners import demo as partners_demo
 
 DEMO_PASSWORD = "Demo-losen-2026"
 # Staff log in with a code from an authenticator app. In the demo they all share this published
@@ -57,6 +58,7 @@ def seed_demo() -> Iterator[str]:
     yield from alerts_demo.seed()
     yield from observations_demo.seed()
     yield from boats_demo.seed()
+    yield from partners_demo.seed(DEMO_PASSWORD)  # after the groups' observations, which seed only where none are
     yield from inbox_demo.seed()  # after the alert it answers and the groups its report belongs to
     yield from lagesbild_demo.seed()  # after the observations: the published lägesbild counts them
     if make_demo_keys():
@@ -64,6 +66,7 @@ def seed_demo() -> Iterator[str]:
     yield f"Demo logins (password {DEMO_PASSWORD}):"
     for email, name, role, municipality, *_ in PEOPLE:
         yield f"  {role:<11} {email:<28} {name} ({municipality or 'all'})"
+    yield from partners_demo.logins()
     yield f"Staff also type a code from an authenticator app set up with the key {grouped_secret(DEMO_TOTP_SECRET)}"
 
 

@@ -64,7 +64,7 @@ def _municipality(key: str | None) -> Municipality | None:
 
 
 @users_cli.command("create")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role if r != Role.REPORTER]), required=True)
 @click.option("--municipality", help="slug, kommunkod or name; required for coordinator and police")
 @click.option("--covers", multiple=True, help="police only: further municipalities in the police area")
 @click.option("--name", required=True)
@@ -98,7 +98,7 @@ def _user(email: str):
 
 @users_cli.command("set-role")
 @click.option("--email", required=True)
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role if r != Role.REPORTER]), required=True)
 @click.option("--municipality", help="slug, kommunkod or name; required when the person has none")
 def set_role(email: str, role: str, municipality: str | None) -> None:
     """Change a person's role; they are logged out everywhere and staff set up two-factor login next time."""

@@ -60,6 +60,8 @@ def create_staff(
 ) -> User:
     if role in (Role.COORDINATOR, Role.POLICE) and municipality is None:
         raise ValueError("coordinators and police belong to a municipality")
+    if role == Role.REPORTER:
+        raise ValueError("partner reporters are invited by a coordinator, for their organisation")
     user = create_user(
         name=name, email=email, password=password, municipality=municipality, role=role, phone=phone, locale=locale
     )
@@ -77,6 +79,8 @@ def change_role(user: User, role: Role, municipality: Municipality | None = None
     municipality = municipality or user.municipality
     if role in (Role.COORDINATOR, Role.POLICE) and municipality is None:
         raise ValueError("coordinators and police belong to a municipality")
+    if role == Role.REPORTER or user.role == Role.REPORTER:
+        raise ValueError("partner reporters are invited by a coordinator, for their organisation")
     old = user.role
     user.role, user.municipality = role, municipality
     if role != Role.POLICE:

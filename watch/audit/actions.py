@@ -34,6 +34,15 @@ OWNER_NOTIFIED = "boats.owner_notified"
 ITEM_REPORTED_STOLEN = "boats.item_reported_stolen"
 SMS_ANSWERED = "sms.answered"
 SMS_MADE_OBSERVATION = "sms.made_observation"
+PARTNER_ADDED = "partner.added"
+PARTNER_SUSPENDED = "partner.suspended"
+PARTNER_RESUMED = "partner.resumed"
+REPORTER_INVITED = "partner.reporter_invited"
+REPORTER_JOINED = "partner.reporter_joined"
+REPORTER_SUSPENDED = "partner.reporter_suspended"
+REPORTER_RESUMED = "partner.reporter_resumed"
+API_KEY_CREATED = "partner.api_key_created"
+API_KEY_REVOKED = "partner.api_key_revoked"
 
 LABELS = {
     LOGIN: _l("Staff login"),
@@ -69,6 +78,15 @@ LABELS = {
     ITEM_REPORTED_STOLEN: _l("Item in the boat register reported stolen"),
     SMS_ANSWERED: _l("SMS answered from the inbox"),
     SMS_MADE_OBSERVATION: _l("SMS turned into an observation"),
+    PARTNER_ADDED: _l("Partner organisation added"),
+    PARTNER_SUSPENDED: _l("Partner organisation suspended"),
+    PARTNER_RESUMED: _l("Partner organisation resumed"),
+    REPORTER_INVITED: _l("Reporter invited"),
+    REPORTER_JOINED: _l("Reporter created their account"),
+    REPORTER_SUSPENDED: _l("Reporter suspended"),
+    REPORTER_RESUMED: _l("Reporter resumed"),
+    API_KEY_CREATED: _l("API key created for a partner organisation"),
+    API_KEY_REVOKED: _l("API key revoked"),
 }
 
 
@@ -80,6 +98,7 @@ ROLE_LABELS = {
     "coordinator": _l("coordinator"),
     "police": _l("police"),
     "admin": _l("administrator"),
+    "reporter": _l("partner reporter"),
 }
 
 # What an event is about (AuditEvent.subject_type is the model's class name).
@@ -88,4 +107,5 @@ SUBJECT_LABELS = {
     "Group": _l("group"),
     "Observation": _l("observation"),
     "MarkedItem": _l("boat register entry"),
+    "PartnerOrganisation": _l("partner organisation"),
 }

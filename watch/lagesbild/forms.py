@@ -1,9 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from watch.lagesbild.services import MAX_PERIOD_WEEKS
+from watch.alerts.forms import CheckboxListField
+from watch.core.postcodes import PostcodeError, read_postcodes
+from watch.models import ActionStatus
+from watch.observations.services import CATEGORY_LABELS
+
+from watch.lagesbild.services import ACTION_STATUS_LABELS, MAX_PERIOD_WEEKS
 from watch.core.validators import SingleLine
 from watch.core.weeks import IsoWeek, Period
 
@@ -120,3 +126,56 @@ class PromiseForm(FlaskForm):
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The period cannot end before it starts."))
+
+
+def _text(label, maximum: int, required_message=None, **kwargs) -> StringField:
+    required = [DataRequired(required_message)] if required_message else []
+    return StringField(label, validators=[SingleLine(), *required, Length(
+        max=maximum, message=_l("At most %(max)d characters.", max=maximum))], **kwargs)
+
+
+class ActionForm(FlaskForm):
+    """An action the EST meeting decides on a week's lägesbild."""
+
+    week = HiddenField()
+    what = _text(_l("What will be done"), 300, _l("Write what will be done."),
+                 description=_l("For example: trim the bushes and repair the lighting on the footpath."))
+    area = _text(_l("Where"), 120, description=_l("The area in words, e.g. Ramdalen, the footpath to the centre."))
+    postcode = _text(_l("Postcode (optional)"), 12,
+                     description=_l("The action shows the observations in this postcode before and since."),
+                     render_kw={"inputmode": "numeric"})
+    organisation = _text(_l("Organisation"), 120, description=_l("Who acts, e.g. Oxelösundshem or the police."))
+    responsible = _text(_l("Responsible person"), 120)
+    due_on = DateField(_l("Due date (optional)"), validators=[Optional()],
+                       render_kw={"type": "date"})
+    categories = CheckboxListField(_l("Categories the action is about"), validate_choice=False,
+                                   choices=[SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()])
+    submit = SubmitField(_l("Add action"))
+
+    def validate_week(self, field):
+        if IsoWeek.parse(field.data or "") is None:
+            raise ValidationError(_l("There is no such week. Enter a week like 2026-W05."))
+
+    def validate_postcode(self, field):
+        try:
+            codes = read_postcodes(field.data or "")
+        except PostcodeError as error:
+            raise ValidationError(error.message) from None
+        if len(codes) > 1:
+            raise ValidationError(_l("Enter one postcode, like 613 31."))
+        self.chosen_postcode = codes[0] if codes else None
+
+    def validate_categories(self, field):
+        if any(value not in CATEGORY_LABELS for value in field.data or []):
+            raise ValidationError(_l("Choose among the categories listed."))
+
+    @property
+    def chosen_week(self) -> IsoWeek:
+        return IsoWeek.parse(self.week.data)
+
+
+class ActionStatusForm(FlaskForm):
+    status = SelectField(_l("Status"), validate_choice=False,
+                         choices=[SelectChoice(s.value, label) for s, label in ACTION_STATUS_LABELS.items()],
+                         validators=[AnyOf([s.value for s in ActionStatus], message=_l("Choose a status."))])
+    week = HiddenField()  # the lägesbild to go back to

@@ -6,11 +6,11 @@ from watch.core.municipalities import municipality_or_404
 from watch.core.page_cache import public_page
 from watch.core.pagination import paginate
 from watch.extensions import db
-from watch.lagesbild import services
+from watch.lagesbild import services, year as yearly
 from watch.lagesbild.chart import category_chart
-from watch.lagesbild.forms import PeriodForm, PromiseForm, PublishForm
+from watch.lagesbild.forms import ActionForm, ActionStatusForm, PeriodForm, PromiseForm, PublishForm
 from watch.core.weeks import IsoWeek, Period
-from watch.models import CitizenPromise, Municipality, Role
+from watch.models import ActionStatus, CitizenPromise, Municipality, Role
 from watch.observations.services import record_listed
 from watch.core.security import ensure_municipality, role_required
 
@@ -20,6 +20,8 @@ LATEST_ON_PAGE = 3
 STAFF = (Role.COORDINATOR, Role.POLICE)
 
 bp.add_app_template_filter(format_decimal, "decimal")
+bp.add_app_template_global(services.reported_by_label, "reported_by_label")
+bp.add_app_template_global(services.ACTION_STATUS_LABELS.get, "action_status_label")
 
 
 @bp.app_template_global()
@@ -65,7 +67,7 @@ def _period_from_url(year: int, number: int) -> Period:
 
 
 def _render_week(municipality: Municipality, period: Period, *, period_form: PeriodForm | None = None,
-                 publish_form: PublishForm | None = None):
+                 publish_form: PublishForm | None = None, action_form: ActionForm | None = None):
     counts = services.counts(municipality.id, period)
     summary = services.published_for_period(municipality.id, period)
     notable = services.notable_observations(current_user, municipality.id, period)
@@ -76,8 +78,12 @@ def _render_week(municipality: Municipality, period: Period, *, period_form: Per
         # A correction starts from what was published last for the same weeks.
         publish_form = PublishForm(formdata=None, data={"first_week": period.first.key, "last_week": period.last.key,
                                                         "summary": summary.summary if summary else ""})
+    if action_form is None and current_user.role == Role.COORDINATOR:
+        action_form = ActionForm(formdata=None, data={"week": period.last.key})
     return render_template(
         "lagesbild/week.html",
+        actions=services.actions_on(municipality.id, period), action_form=action_form,
+        action_status_form=ActionStatusForm(formdata=None),
         municipality=municipality, period=period, counts=counts, chart=category_chart(counts["categories"]),
         summary=summary,
         notable=notable,
@@ -136,7 +142,7 @@ def export_csv(slug: str, year: int, week: int):
     period = _period_from_url(year, week)
     name = f"lagesbild-{municipality.slug}-{period.first.key}" + ("" if period.is_single_week else f"-{period.last.key}")
     return Response(
-        services.counts_csv(services.counts(municipality.id, period)),
+        services.counts_csv(services.counts(municipality.id, period), services.actions_on(municipality.id, period)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
@@ -155,12 +161,90 @@ def publish(slug: str):
     return _render_week(municipality, form.period or services.this_week_period(), publish_form=form)
 
 
+@bp.post("/lagesbild/<slug>/actions")
+@role_required(Role.COORDINATOR)
+def add_action(slug: str):
+    """An action the EST meeting decided, recorded on the lägesbild of the week in the form."""
+    municipality = _municipality(slug)
+    form = ActionForm()
+    if form.validate_on_submit():
+        week = form.chosen_week
+        services.add_action(municipality, week, current_user, what=form.what.data, area=form.area.data,
+                            postcode=form.chosen_postcode, organisation=form.organisation.data,
+                            responsible=form.responsible.data, due_on=form.due_on.data,
+                            categories=form.categories.data or [])
+        flash(_("The action is added to the lägesbild of %(week)s.", week=week_label(week)), "success")
+        return redirect(week_url(municipality, Period(week, week)) + "#actions")
+    week = IsoWeek.parse(form.week.data or "") or services.this_week()
+    return _render_week(municipality, Period(week, week), action_form=form)
+
+
+@bp.post("/lagesbild/<slug>/actions/<int:action_id>/status")
+@role_required(Role.COORDINATOR)
+def action_status(slug: str, action_id: int):
+    municipality = _municipality(slug)
+    action = services.action_in(municipality.id, action_id) or abort(404)
+    form = ActionStatusForm()
+    if form.validate_on_submit():
+        services.set_action_status(action, ActionStatus(form.status.data))
+        flash(_("“%(what)s” is now: %(status)s.", what=action.what,
+                status=services.ACTION_STATUS_LABELS[action.status]), "success")
+    else:
+        flash(_("Choose a status."), "error")
+    week = IsoWeek.parse(form.week.data or "") or IsoWeek.parse(action.decided_week)
+    return redirect(week_url(municipality, Period(week, week)) + "#actions")
+
+
 @bp.get("/lagesbild/<slug>/published")
 @role_required(*STAFF)
 def published(slug: str):
     municipality = _municipality(slug)
     return render_template("lagesbild/published.html", municipality=municipality,
                            page=paginate(services.published_select(municipality.id), PER_PAGE))
+
+
+# ---- the yearly follow-up ------------------------------------------------------------------------
+
+def _year_or_404(year: int) -> int:
+    if not yearly.FIRST_YEAR <= year <= services.this_week().year + 1:
+        abort(404)
+    return year
+
+
+def _render_year(municipality: Municipality, year: int, public: bool):
+    return render_template("lagesbild/year.html", municipality=municipality, public=public,
+                           report=yearly.year_report(municipality.id, _year_or_404(year)),
+                           labels=yearly.year_labels(), postcode_label=yearly.postcode_label,
+                           quarter_label=yearly.quarter_label)
+
+
+def _year_csv(municipality: Municipality, year: int, public: bool) -> Response:
+    report = yearly.year_report(municipality.id, _year_or_404(year))
+    return Response(yearly.year_csv(report, public), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="uppfoljning-{municipality.slug}-{year}.csv"'})
+
+
+@bp.get("/lagesbild/<slug>/year/<int:year>")
+@role_required(*STAFF)
+def year(slug: str, year: int):
+    return _render_year(_municipality(slug), year, public=False)
+
+
+@bp.get("/lagesbild/<slug>/year/<int:year>.csv")
+@role_required(*STAFF)
+def year_csv(slug: str, year: int):
+    return _year_csv(_municipality(slug), year, public=False)
+
+
+@bp.get("/m/<slug>/year/<int:year>")
+def public_year(slug: str, year: int):
+    """Public: the same figures as counts only, without the medborgarlöften's titles."""
+    return _render_year(municipality_or_404(slug), year, public=True)
+
+
+@bp.get("/m/<slug>/year/<int:year>.csv")
+def public_year_csv(slug: str, year: int):
+    return _year_csv(municipality_or_404(slug), year, public=True)
 
 
 # ---- medborgarlöfte -------------------------------------------------------------------------------

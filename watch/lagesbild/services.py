@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_babel import format_decimal, gettext as _
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 from sqlalchemy import Select, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
@@ -17,11 +17,12 @@ from watch.core.spreadsheet import excel_csv
 from watch.core.weeks import IsoWeek, Period, today
 from watch.extensions import db
 from watch.models import (
-    Alert, AlertStatus, Delivery, DeliveryStatus,
+    OPEN_ACTION_STATUSES, ActionStatus, Alert, AlertStatus, Delivery, DeliveryStatus, EstAction,
     CitizenPromise, Group, GroupKind, GroupPostcode, GroupStatus, Municipality, Observation, ObservationCategory,
-    ObservationStatus, Role, SituationPicture, User, utcnow,
+    ObservationStatus, PartnerOrganisation, Role, SituationPicture, User, utcnow,
 )
-from watch.observations.services import UNCATEGORISED, category_label
+from watch.partners.services import KIND_LABELS
+from watch.observations.services import FILED_FOR, UNCATEGORISED, category_label
 
 PREVIOUS_PERIODS = 4  # the trend compares with the four periods just before
 MAX_PERIOD_WEEKS = 53  # one lägesbild covers at most a year
@@ -122,6 +123,28 @@ def _postcode_counts(municipality_id: int, period: Period) -> list[dict[str, Any
     return [{"postcode": postcode, "count": int(n)} for postcode, n in rows]
 
 
+# Observations by members of watch groups; partner organisations' are counted by the organisation's kind.
+WATCH_GROUPS = "groups"
+
+
+def reported_by_label(key: str):
+    return _("Members of watch groups") if key == WATCH_GROUPS else KIND_LABELS.get(key, key)
+
+
+def _reported_by_counts(municipality_id: int, period: Period) -> list[dict[str, Any]]:
+    """Observations by who reported them: watch groups (always listed), then each kind of partner organisation."""
+    rows = db.session.execute(
+        select(PartnerOrganisation.kind, func.count())
+        .select_from(Observation)
+        .outerjoin(PartnerOrganisation, PartnerOrganisation.id == Observation.partner_organisation_id)
+        .where(*_in_period(municipality_id, period))
+        .group_by(PartnerOrganisation.kind)
+    )
+    found = {str(kind) if kind is not None else WATCH_GROUPS: n for kind, n in rows}
+    found.setdefault(WATCH_GROUPS, 0)
+    return [{"key": key, "count": n} for key, n in sorted(found.items(), key=lambda item: (-item[1], item[0]))]
+
+
 def _compared(count: int, previous: list[int], last_year: int) -> dict[str, Any]:
     return {
         "count": count,
@@ -134,7 +157,7 @@ def _compared(count: int, previous: list[int], last_year: int) -> dict[str, Any]
 def counts(municipality_id: int, period: Period) -> dict[str, Any]:
     """The numbers of a lägesbild, as plain JSON: what the page shows and what publishing freezes.
 
-    Three queries whatever the number of observations.
+    Four queries whatever the number of observations.
     """
     previous = period.previous(PREVIOUS_PERIODS)
     last_year = period.last_year()
@@ -152,6 +175,7 @@ def counts(municipality_id: int, period: Period) -> dict[str, Any]:
         "total": _compared(sum(current.values()), [sum(b.values()) for b in earlier], sum(year_ago.values())),
         "categories": categories,
         "groups": _group_counts(municipality_id, period),
+        "reported_by": _reported_by_counts(municipality_id, period),
         "postcodes": _postcode_counts(municipality_id, period),
     }
 
@@ -175,7 +199,7 @@ def notable_observations(viewer: User, municipality_id: int, period: Period) -> 
     query = (
         select(Observation)
         .where(*_in_period(municipality_id, period), Observation.notable.is_(True))
-        .options(joinedload(Observation.group))
+        .options(*FILED_FOR)
         .order_by(Observation.observed_at, Observation.id)
         .limit(NOTABLE_LIMIT)
     )
@@ -221,6 +245,101 @@ def alerts_sent(municipality_id: int, period: Period) -> list[SentAlert]:
     return [SentAlert(*row) for row in rows]
 
 
+# ---- EST actions --------------------------------------------------------------------------------
+
+ACTION_STATUS_LABELS = {
+    ActionStatus.PLANNED: _l("Planned"),
+    ActionStatus.IN_PROGRESS: _l("In progress"),
+    ActionStatus.DONE: _l("Done"),
+    ActionStatus.DROPPED: _l("Dropped"),
+}
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action on a lägesbild, with the observations in its area and categories around it."""
+
+    action: EstAction
+    before: int  # in the PREVIOUS_PERIODS weeks before the week it was decided
+    since: int  # from the week it was decided to the lägesbild's last week
+
+
+def _action_matches(action: EstAction, postcode: str | None, category: str | None) -> bool:
+    return ((action.postcode is None or postcode == action.postcode)
+            and (not action.categories or str(category) in action.categories))
+
+
+def actions_on(municipality_id: int, period: Period) -> list[ActionRow]:
+    """The actions decided up to the period's last week that were still open at its start: open ones carry
+    over to every later lägesbild, closed ones stay on the weeks until they were closed. Two queries."""
+    actions = list(db.session.scalars(
+        select(EstAction)
+        .where(EstAction.municipality_id == municipality_id, EstAction.decided_week <= period.last.key,
+               or_(EstAction.closed_week.is_(None), EstAction.closed_week >= period.first.key))
+        .order_by(EstAction.decided_week, EstAction.id)
+    ))
+    if not actions:
+        return []
+    earliest = min(IsoWeek.parse(a.decided_week) for a in actions).shift(-PREVIOUS_PERIODS)
+    counted = db.session.execute(
+        select(Observation.postcode, Observation.category, Observation.observed_week, func.count())
+        .where(Observation.municipality_id == municipality_id,
+               Observation.observed_week.between(earliest.key, period.last.key))
+        .group_by(Observation.postcode, Observation.category, Observation.observed_week)
+    ).all()
+    rows = []
+    for action in actions:
+        decided = IsoWeek.parse(action.decided_week)
+        start = decided.shift(-PREVIOUS_PERIODS).key
+        matching = [(week, n) for postcode, category, week, n in counted if _action_matches(action, postcode, category)]
+        rows.append(ActionRow(action, before=sum(n for week, n in matching if start <= week < decided.key),
+                              since=sum(n for week, n in matching if decided.key <= week)))
+    return rows
+
+
+def action_in(municipality_id: int, action_id: int) -> EstAction | None:
+    action = db.session.get(EstAction, action_id)
+    return action if action is not None and action.municipality_id == municipality_id else None
+
+
+def add_action(municipality: Municipality, week: IsoWeek, by: User, *, what: str, area: str, postcode: str | None,
+               organisation: str, responsible: str, due_on: date | None, categories: list[str]) -> EstAction:
+    action = EstAction(municipality=municipality, decided_week=week.key, what=what.strip(), area=(area or "").strip(),
+                       postcode=postcode, organisation=(organisation or "").strip(),
+                       responsible=(responsible or "").strip(), due_on=due_on, categories=sorted(categories),
+                       created_by=by)
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def set_action_status(action: EstAction, status: ActionStatus) -> None:
+    """Done or dropped closes the action this week (it leaves the following weeks' lägesbild); back to planned
+    or in progress opens it again."""
+    action.status = status
+    action.updated_at = utcnow()
+    if status in OPEN_ACTION_STATUSES:
+        action.closed_week = None
+    elif action.closed_week is None:
+        action.closed_week = max(this_week().key, action.decided_week)
+
+
+def actions_csv_rows(actions: list[ActionRow]) -> list[list]:
+    """The actions, in the words EST wrote them, below the counts."""
+    if not actions:
+        return []
+    return [
+        [_("Decided in week"), _("Action"), _("Area"), _("Postcode"), _("Organisation"), _("Responsible"),
+         _("Due"), _("Status"), _("Categories"), _("Observations in the four weeks before"),
+         _("Observations since")],
+        *([row.action.decided_week, row.action.what, row.action.area, format_postcode(row.action.postcode)
+           if row.action.postcode else "", row.action.organisation, row.action.responsible,
+           row.action.due_on.isoformat() if row.action.due_on else "", str(ACTION_STATUS_LABELS[row.action.status]),
+           ", ".join(str(category_label(c)) for c in row.action.categories), row.before, row.since]
+          for row in actions),
+    ]
+
+
 # ---- publishing -----------------------------------------------------------------------------------
 
 def publish(municipality: Municipality, period: Period, summary: str, by: User) -> SituationPicture:
@@ -260,8 +379,9 @@ def published_for_period(municipality_id: int, period: Period) -> SituationPictu
 
 # ---- CSV ------------------------------------------------------------------------------------------
 
-def counts_csv(snapshot: dict[str, Any]) -> str:
-    """The numbers only, one row per count: never names of people, places typed by people or free text."""
+def counts_csv(snapshot: dict[str, Any], actions: list[ActionRow] = ()) -> str:
+    """The numbers, one row per count: never names of people, places typed by people or free text from
+    observations. The EST actions of the period follow, under their own header."""
     weeks = [snapshot["first_week"], snapshot["last_week"]]
 
     def compared(label, value, row):
@@ -273,8 +393,11 @@ def counts_csv(snapshot: dict[str, Any]) -> str:
         compared(_("Total"), "", snapshot["total"]),
         *(compared(_("Category"), str(category_label(row["key"])), row) for row in snapshot["categories"]),
         *([*weeks, _("Group"), row["name"], row["count"], "", ""] for row in snapshot["groups"]),
+        *([*weeks, _("Reported by"), str(reported_by_label(row["key"])), row["count"], "", ""]
+          for row in snapshot.get("reported_by", [])),
         *([*weeks, _("Postcode"), format_postcode(row["postcode"]), row["count"], "", ""]
           for row in snapshot["postcodes"]),
+        *actions_csv_rows(list(actions)),
     ])
 
 
@@ -355,6 +478,7 @@ class PublicSummary:
     picture: SituationPicture | None
     promises: list[CitizenPromise]
     has_archive: bool
+    year: int  # of the yearly follow-up the page links to
 
 
 def public_summary(municipality_id: int, on: date | None = None) -> PublicSummary:
@@ -365,4 +489,5 @@ def public_summary(municipality_id: int, on: date | None = None) -> PublicSummar
         picture=pictures[0] if pictures else None,
         promises=current_promises(municipality_id, on),
         has_archive=has_earlier_promises(municipality_id, on),
+        year=on.year,
     )

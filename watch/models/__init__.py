@@ -1,4 +1,5 @@
 """All models, imported here so Alembic and the app see one metadata."""
+from watch.models.api_key import PartnerApiKey
 from watch.models.audit import AuditEvent
 from watch.models.alert import (
     FINAL_STATUSES, PENDING_STATUSES, Alert, AlertAudience, AlertStatus, AlertTarget, Delivery, DeliveryChannel,
@@ -12,12 +13,15 @@ from watch.models.group import (
 )
 from watch.models.inbox import SmsAnswer
 from watch.models.marked_item import ItemKind, KeptAt, MarkedItem, MarkedItemGram, MarkingScheme
-from watch.models.lagesbild import CitizenPromise, SituationPicture
+from watch.models.lagesbild import OPEN_ACTION_STATUSES, ActionStatus, CitizenPromise, EstAction, SituationPicture
 from watch.models.login_session import LoginSession
 from watch.models.mfa import RecoveryCode
 from watch.models.municipality import Municipality
 from watch.models.notice import SummaryItem, SummaryItemKind
-from watch.models.observation import BOAT_CATEGORIES, Observation, ObservationCategory, ObservationSource, ObservationStatus
+from watch.models.observation import (
+    BOAT_CATEGORIES, PUBLIC_PLACE_CATEGORIES, Observation, ObservationCategory, ObservationSource, ObservationStatus,
+)
+from watch.models.partner import PartnerKind, PartnerOrganisation
 from watch.models.outbox import Channel, OutboxMessage
 from watch.models.push import PushMessage, PushStatus, PushSubscription
 from watch.models.photo import StoredPhoto
@@ -38,6 +42,9 @@ __all__ = [
     "AlertChannel",
     "AlertStatus",
     "AlertTarget",
+    "ActionStatus",
+    "EstAction",
+    "OPEN_ACTION_STATUSES",
     "Base",
     "BoatSiteType",
     "Channel",
@@ -65,6 +72,10 @@ __all__ = [
     "PushMessage",
     "PushStatus",
     "PushSubscription",
+    "PUBLIC_PLACE_CATEGORIES",
+    "PartnerApiKey",
+    "PartnerKind",
+    "PartnerOrganisation",
     "RecoveryCode",
     "Role",
     "RosterHousehold",

@@ -1,10 +1,11 @@
+import enum
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from watch.models.base import Base, UTCDateTime, utcnow
+from watch.models.base import Base, UTCDateTime, str_enum, utcnow
 from watch.models.municipality import Municipality
 from watch.models.user import User
 
@@ -66,3 +67,51 @@ class CitizenPromise(Base):
 
     def __repr__(self) -> str:
         return f"<CitizenPromise {self.id} {self.starts_on}..{self.ends_on}>"
+
+
+class ActionStatus(enum.StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+OPEN_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+
+
+class EstAction(Base):
+    """What the EST meeting decided to do on a week's lägesbild (åtgärd). An open action carries over to the
+    following weeks' lägesbild until it is done or dropped."""
+
+    __tablename__ = "est_action"
+    __table_args__ = (
+        Index("ix_est_action_municipality_week", "municipality_id", "decided_week"),
+        CheckConstraint("closed_week IS NULL OR closed_week >= decided_week", name="closed_after_decided"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    # ISO weeks like Observation.observed_week: where it was decided, and where it was done or dropped.
+    decided_week: Mapped[str] = mapped_column(String(8))
+    closed_week: Mapped[str | None] = mapped_column(String(8))
+    what: Mapped[str] = mapped_column(String(300))
+    area: Mapped[str] = mapped_column(String(120), default="")  # in words: "Ramdalen, gångvägen mot centrum"
+    postcode: Mapped[str | None] = mapped_column(String(5))  # the counts before and since are for this postcode
+    organisation: Mapped[str] = mapped_column(String(120), default="")  # who acts: "Oxelösundshem", "polisen"
+    responsible: Mapped[str] = mapped_column(String(120), default="")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[ActionStatus] = mapped_column(str_enum(ActionStatus, "action_status"), default=ActionStatus.PLANNED)
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)  # ObservationCategory values
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    municipality: Mapped[Municipality] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ACTION_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<EstAction {self.id} {self.decided_week} {self.status}>"

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from watch.models.base import Base, UTCDateTime, str_enum, utcnow
 from watch.models.group import Group
 from watch.models.municipality import Municipality
+from watch.models.partner import PartnerOrganisation
 from watch.models.user import User
 
 
@@ -21,6 +22,19 @@ class ObservationCategory(enum.StrEnum):
     VANDALISM = "vandalism"
     FIRE_HAZARD = "fire_hazard"
     OTHER = "other"
+    # Public places, reported by partner organisations' reporters (PUBLIC_PLACE_CATEGORIES).
+    GRAFFITI = "graffiti"  # graffiti and vandalism
+    LITTERING = "littering"  # littering and dumping
+    DISORDER = "disorder"
+    UNSAFE_PLACE = "unsafe_place"  # an unsafe place, or poor lighting
+    DRUG_DEALING = "drug_dealing"  # suspected
+
+
+# Categories describe places and events, never who someone is. Residents choose among the others.
+PUBLIC_PLACE_CATEGORIES = (
+    ObservationCategory.GRAFFITI, ObservationCategory.LITTERING, ObservationCategory.DISORDER,
+    ObservationCategory.UNSAFE_PLACE, ObservationCategory.DRUG_DEALING,
+)
 
 
 # Categories whose form asks for the boat's name, registration and the engine's make and serial.
@@ -31,6 +45,7 @@ BOAT_CATEGORIES = frozenset({ObservationCategory.BOAT_THEFT, ObservationCategory
 class ObservationSource(enum.StrEnum):
     WEB = "web"  # the form in the portal
     SMS = "sms"  # a member's SMS to the portal's number; its category is set by the coordinator in triage
+    OPEN311 = "open311"  # a partner organisation's system, through the GeoReport v2 API
 
 
 class ObservationStatus(enum.StrEnum):
@@ -41,7 +56,10 @@ class ObservationStatus(enum.StrEnum):
 
 
 class Observation(Base):
-    """An iakttagelse: what a member of a group saw. May describe a suspect, so it is sensitive data."""
+    """An iakttagelse: what a member of a group, or a partner organisation's reporter, saw.
+
+    May describe a suspect, so it is sensitive data.
+    """
 
     __tablename__ = "observation"
     __table_args__ = (
@@ -49,8 +67,11 @@ class Observation(Base):
         Index("ix_observation_inbox", "municipality_id", "status", "created_at"),
         Index("ix_observation_municipality_created", "municipality_id", "created_at"),
         Index("ix_observation_municipality_category", "municipality_id", "category", "created_at"),
-        Index("ix_observation_municipality_week", "municipality_id", "observed_week"),
+        # Covers what the lägesbild and the yearly follow-up count by, so they read the index alone.
+        Index("ix_observation_municipality_week_counts", "municipality_id", "observed_week", "category", "postcode",
+              "partner_organisation_id"),
         Index("ix_observation_group_created", "group_id", "created_at"),
+        Index("ix_observation_partner_created", "partner_organisation_id", "created_at"),
         Index("ix_observation_reporter_created", "reporter_id", "created_at"),
         # Forwards the police have not yet been told of (watch/observations/notices.py).
         Index("ix_observation_police_notice", "status", "police_notified_at"),
@@ -61,7 +82,9 @@ class Observation(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("watch_group.id"))
+    # A member's observation belongs to their group; a partner reporter's to their organisation instead.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("watch_group.id"))
+    partner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("partner_organisation.id"))
     # Copied from the group so that scoping and the inbox indexes need no join.
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
     # Unlinked when the observation is anonymised or the person's account is deleted.
@@ -105,7 +128,8 @@ class Observation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    group: Mapped[Group] = relationship()
+    group: Mapped[Group | None] = relationship()
+    partner_organisation: Mapped[PartnerOrganisation | None] = relationship()
     municipality: Mapped[Municipality] = relationship()
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
     status_changed_by: Mapped[User | None] = relationship(foreign_keys=[status_changed_by_id])

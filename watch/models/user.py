@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from watch.models.base import Base, UTCDateTime, str_enum, utcnow
 from watch.models.encryption import EncryptedString
 from watch.models.municipality import Municipality
+from watch.models.partner import PartnerOrganisation
 
 
 class AlertChannel(enum.StrEnum):
@@ -29,6 +30,7 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     POLICE = "police"
     ADMIN = "admin"
+    REPORTER = "reporter"  # staff of a partner organisation (school, housing company, ...): files observations
 
 
 # A police area spans several kommuner, so an officer may cover more than their home one.
@@ -60,6 +62,8 @@ class User(UserMixin, Base):
     locale: Mapped[str] = mapped_column(String(5), default="sv")
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"), default=Role.RESIDENT, index=True)
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    # Reporters only: the partner organisation they report for (in their municipality).
+    partner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("partner_organisation.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Changes whenever every login of the person ends (watch.auth.services.end_all_sessions), so that a
@@ -92,6 +96,7 @@ class User(UserMixin, Base):
     push_instead_of_sms: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     municipality: Mapped[Municipality | None] = relationship()
+    partner_organisation: Mapped[PartnerOrganisation | None] = relationship()
     covered_municipalities: Mapped[list[Municipality]] = relationship(secondary=police_coverage)
 
     # The token of the login (LoginSession) this request runs under: set by watch.core.security.load_user
@@ -99,8 +104,8 @@ class User(UserMixin, Base):
     login_token = None
 
     @property
-    def is_active(self) -> bool:  # Flask-Login logs out deactivated users
-        return self.active
+    def is_active(self) -> bool:  # Flask-Login logs out deactivated users and the reporters of a suspended partner
+        return self.active and not (self.partner_organisation is not None and self.partner_organisation.suspended)
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the session and remember cookie: the login's token, not the person's id.

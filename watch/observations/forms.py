@@ -130,16 +130,28 @@ class ObservationForm(PhotoUpload, FlaskForm):
     )
     submit = SubmitField(_l("Send observation"))
 
-    def __init__(self, groups, *args, **kwargs):
+    def __init__(self, groups, *args, for_partner: bool = False, **kwargs):
+        """A member chooses one of their groups; a partner reporter files for their organisation, with the
+        public-place categories as well."""
         super().__init__(*args, **kwargs)
         self.groups = {g.id: g for g in groups}
         self.boat_member = any(g.kind == GroupKind.BOAT for g in groups)
-        self.group.choices = [SelectChoice(g.id, g.name, {"data-area": g.area_description[:300]}) for g in groups]
+        self.categories = list(ObservationCategory) if for_partner else list(services.RESIDENT_CATEGORIES)
+        self.category.choices = [SelectChoice(c.value, services.CATEGORY_LABELS[c]) for c in self.categories]
+        if for_partner:
+            del self.group
+        else:
+            self.group.choices = [SelectChoice(g.id, g.name, {"data-area": g.area_description[:300]})
+                                  for g in groups]
         self.coordinates: tuple[float, float] | None = None
 
     def validate_group(self, field):
         if field.data not in self.groups:
             raise ValidationError(_l("Choose one of your groups."))
+
+    def validate_category(self, field):
+        if field.data not in self.categories:
+            raise ValidationError(_l("Choose what you saw."))
 
     def validate_observed_at(self, field):
         if field.data is not None and services.is_in_future(field.data):
@@ -171,7 +183,7 @@ class ObservationForm(PhotoUpload, FlaskForm):
 
     @property
     def chosen_group(self):
-        return self.groups[self.group.data]
+        return self.groups[self.group.data] if "group" in self else None
 
     @property
     def asks_about_boats(self) -> bool:

@@ -46,24 +46,26 @@ def _page(query):
 @login_required
 @limit_posts(FORM_SUBMIT, key=per_person)
 def new():
-    groups = services.reporting_groups(current_user)
-    if not groups:
+    organisation = services.reporting_organisation(current_user)
+    groups = [] if organisation is not None else services.reporting_groups(current_user)
+    if not groups and organisation is None:
         return render_template("observations/new.html", form=None)
-    form = ObservationForm(groups)
+    form = ObservationForm(groups, for_partner=organisation is not None)
     if request.method == "POST" and (earlier := services.filed_before(current_user, form.client_id.data)):
         return _filed(earlier)  # a form queued offline and sent again: it is stored already
     if request.method == "GET":
-        first = form.groups.get(request.args.get("group", type=int)) or groups[0]
-        form.group.data = first.id
         form.observed_at.data = utcnow().replace(second=0, microsecond=0)
-        form.location.data = first.area_description[:300]
+        if groups:
+            first = form.groups.get(request.args.get("group", type=int)) or groups[0]
+            form.group.data = first.id
+            form.location.data = first.area_description[:300]
     if form.validate_on_submit():
         latitude, longitude = form.coordinates or (None, None)
         try:
             with stored_photo(form.photo_jpeg) as photo_name:
                 observation = services.file_observation(
-                    current_user, form.chosen_group, category=form.category.data, observed_at=form.observed_at.data,
-                    location=form.location.data, latitude=latitude, longitude=longitude,
+                    current_user, form.chosen_group, organisation=organisation, category=form.category.data,
+                    observed_at=form.observed_at.data, location=form.location.data, latitude=latitude, longitude=longitude,
                     vehicle_registration=form.vehicle_registration.data, vehicle_colour=form.vehicle_colour.data,
                     vehicle_make=form.vehicle_make.data, description=form.description.data, photo_path=photo_name,
                     client_id=form.client_id.data, **form.boat_details(),
@@ -72,7 +74,8 @@ def new():
             return _filed(filed.observation)
         services.notify_coordinators(observation)
         return _filed(observation)
-    return render_template("observations/new.html", form=form, boat_categories=BOAT_CATEGORY_VALUES)
+    return render_template("observations/new.html", form=form, boat_categories=BOAT_CATEGORY_VALUES,
+                           organisation=organisation)
 
 
 def _filed(observation):

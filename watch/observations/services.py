@@ -16,8 +16,8 @@ from watch.core.serials import normalise
 from watch.core.weeks import day_start, iso_week, today, week_start
 from watch.extensions import db
 from watch.models import (
-    AuditEvent, Group, GroupStatus, Membership, MembershipRole, MembershipStatus, Observation, ObservationCategory,
-    ObservationStatus, Role, User, utcnow,
+    PUBLIC_PLACE_CATEGORIES, AuditEvent, Group, GroupStatus, Membership, MembershipRole, MembershipStatus, Observation,
+    ObservationCategory, ObservationSource, ObservationStatus, PartnerOrganisation, Role, User, utcnow,
 )
 from watch.observations import notices
 from watch.observations.notices import notify_coordinators  # noqa: F401 - where filing code looks for it
@@ -34,7 +34,14 @@ CATEGORY_LABELS = {
     ObservationCategory.VANDALISM: _l("Vandalism"),
     ObservationCategory.FIRE_HAZARD: _l("Fire or hazard"),
     ObservationCategory.OTHER: _l("Something else"),
+    ObservationCategory.GRAFFITI: _l("Graffiti and vandalism"),
+    ObservationCategory.LITTERING: _l("Littering and dumping"),
+    ObservationCategory.DISORDER: _l("Disorder"),
+    ObservationCategory.UNSAFE_PLACE: _l("Unsafe place or poor lighting"),
+    ObservationCategory.DRUG_DEALING: _l("Suspected drug dealing"),
 }
+# Residents report around their homes and boats; partner reporters add the public-place categories.
+RESIDENT_CATEGORIES = tuple(c for c in ObservationCategory if c not in PUBLIC_PLACE_CATEGORIES)
 
 # A report by SMS waits for the coordinator to choose its category: the inbox filter's value and the
 # lägesbild's key for such observations (their category column is NULL).
@@ -111,11 +118,16 @@ def reporting_groups(user: User) -> list[Group]:
     ))
 
 
-def postcode_for(location: str, group: Group) -> str | None:
+def reporting_organisation(user: User) -> PartnerOrganisation | None:
+    """A partner reporter's organisation: they file for it rather than for a group."""
+    return user.partner_organisation if user.role == Role.REPORTER else None
+
+
+def postcode_for(location: str, group: Group | None) -> str | None:
     """The postcode written in the place, else the group's if it has only one: kept for statistics."""
     if postcode := find_postcode(location):
         return postcode
-    codes = [p.postcode for p in group.postcodes]
+    codes = [p.postcode for p in group.postcodes] if group is not None else []
     return codes[0] if len(codes) == 1 else None
 
 
@@ -148,18 +160,23 @@ def filed_before(reporter: User, client_id: str | None) -> Observation | None:
 
 
 def file_observation(
-    reporter: User, group: Group, *, category: ObservationCategory, observed_at: datetime, location: str,
+    reporter: User | None, group: Group | None, *, category: ObservationCategory, observed_at: datetime,
+    location: str, organisation: PartnerOrganisation | None = None, source: ObservationSource = ObservationSource.WEB,
     latitude: float | None = None, longitude: float | None = None, vehicle_registration: str | None = None,
     vehicle_colour: str | None = None, vehicle_make: str | None = None, description: str = "",
     photo_path: str | None = None, client_id: str | None = None, boat_name: str | None = None,
     boat_registration: str | None = None, engine_make: str | None = None, engine_serial: str | None = None,
 ) -> Observation:
-    """File it; with a client id that this reporter used before, raise AlreadyFiled and store nothing."""
+    """A member's observation for their group, or a partner's for its organisation (reporter None: its system).
+
+    With a client id that this reporter used before, raise AlreadyFiled and store nothing."""
     location = (location or "").strip()
     observation = Observation(
         group=group,
-        municipality_id=group.municipality_id,
+        partner_organisation=organisation,
+        municipality_id=group.municipality_id if group is not None else organisation.municipality_id,
         reporter=reporter,
+        source=source,
         category=ObservationCategory(category),
         observed_at=observed_at,
         observed_week=iso_week(observed_at),
@@ -189,6 +206,10 @@ def file_observation(
     except IntegrityError:
         raise AlreadyFiled(filed_before(reporter, client_id)) from None
     return observation
+
+
+# Loaded with every listed observation: a group's or organisation's name goes with each (observations/_macros.html).
+FILED_FOR = (joinedload(Observation.group), joinedload(Observation.partner_organisation))
 
 
 # ---- who sees what --------------------------------------------------------------------------------
@@ -232,7 +253,7 @@ def record_listed(user: User, observations: Iterable[Observation], page: str) ->
 def visible_observation(user: User, observation_id: int) -> Observation | None:
     observation = db.session.scalar(
         select(Observation).where(Observation.id == observation_id)
-        .options(joinedload(Observation.group), joinedload(Observation.reporter))
+        .options(*FILED_FOR, joinedload(Observation.reporter))
     )
     return observation if observation is not None and can_view(user, observation) else None
 
@@ -245,7 +266,7 @@ def inbox_select(
     query = (
         select(Observation)
         .where(Observation.municipality_id.in_(municipality_ids))
-        .options(joinedload(Observation.group))
+        .options(*FILED_FOR)
         .order_by(Observation.created_at.desc(), Observation.id.desc())
     )
     if status:
@@ -266,7 +287,7 @@ def police_select(municipality_ids: set[int]) -> Select:
     return (
         select(Observation)
         .where(Observation.municipality_id.in_(municipality_ids), Observation.status == ObservationStatus.FORWARDED)
-        .options(joinedload(Observation.group), joinedload(Observation.municipality))
+        .options(*FILED_FOR, joinedload(Observation.municipality))
         .order_by(Observation.status_changed_at.desc(), Observation.id.desc())
     )
 
@@ -275,7 +296,7 @@ def reporter_select(user: User) -> Select:
     return (
         select(Observation)
         .where(Observation.reporter_id == user.id)
-        .options(joinedload(Observation.group))
+        .options(*FILED_FOR)
         .order_by(Observation.created_at.desc(), Observation.id.desc())
     )
 
@@ -370,7 +391,8 @@ def expired_batch(now: datetime) -> list[Observation]:
 def export_observations(user: User, **extra) -> dict[str, list[dict]]:
     """What the person filed, in their own words; not the coordinator's handling beyond the status."""
     return {"observations": [{
-        "filed_at": o.created_at, "group": o.group.name, "category": str(o.category or ""),
+        "filed_at": o.created_at, "group": o.group.name if o.group else None,
+        "organisation": o.partner_organisation.name if o.partner_organisation else None, "category": str(o.category or ""),
         "source": str(o.source), "observed_at": o.observed_at,
         "location": o.location, "latitude": o.latitude, "longitude": o.longitude,
         "vehicle_registration": o.vehicle_registration, "vehicle_colour": o.vehicle_colour,

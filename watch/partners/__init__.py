@@ -1,0 +1,1 @@
+"""Partner organisations (schools, housing companies, security companies, ...) and their reporters."""
