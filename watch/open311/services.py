@@ -30,6 +30,8 @@ DESCRIPTIONS = {
     ObservationCategory.SUSPICIOUS_VEHICLE: _l("A vehicle or boat that seems to be scouting the area."),
     ObservationCategory.BURGLARY: _l("A burglary or an attempt, in a home, shed, garage or storage."),
     ObservationCategory.BOAT_THEFT: _l("Theft from a boat, or of a boat engine or fuel."),
+    ObservationCategory.FUEL_THEFT: _l("Fuel drained or stolen from boats, vehicles or machines."),
+    ObservationCategory.STORAGE_THEFT: _l("Theft from boats or engines kept in winter storage."),
     ObservationCategory.VANDALISM: _l("Damage to property."),
     ObservationCategory.FIRE_HAZARD: _l("A fire or something that could start one."),
     ObservationCategory.OTHER: _l("Something else that affects safety in the area."),
