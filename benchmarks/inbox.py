@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from sqlalchemy import insert  # noqa: E402
 
 from staff_login import enrol, log_in  # noqa: E402  (beside this file)
-from server_time import measure  # noqa: E402  (beside this file)
+from server_time import print_table  # noqa: E402  (beside this file)
 from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
 from watch.auth.services import create_user  # noqa: E402
@@ -82,11 +82,8 @@ def main(url: str | None) -> None:
             ("all filters", f"?status=forwarded&category=burglary&group={group_id}&week={week}"),
         ]
         print(f"{engine.dialect.name}, {ROWS:,} observations, {RUNS} runs each\n")
-        print("| page | median ms | p95 ms | SQL statements |")
-        print("| --- | ---: | ---: | ---: |")
-        for name, query in cases:
-            median, p95, statements = measure(client, engine, "/coordinator/observations" + query, RUNS, warm_up=3)
-            print(f"| {name} | {median:.1f} | {p95:.1f} | {statements} |")
+        print_table(client, engine, [(name, "/coordinator/observations" + query) for name, query in cases], RUNS,
+                    warm_up=3)
         Base.metadata.drop_all(engine)
         engine.dispose()
 

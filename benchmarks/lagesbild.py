@@ -22,7 +22,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
 from staff_login import enrol, log_in  # noqa: E402  (beside this file)
-from server_time import measure  # noqa: E402  (beside this file)
+from server_time import print_table  # noqa: E402  (beside this file)
 from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
 from watch.config import database_url  # noqa: E402
@@ -125,11 +125,7 @@ def main(server: str, runs: int) -> None:
                 ("CSV of this week", f"/lagesbild/{slug}/{week.year}/{week.number}/counts.csv"),
                 ("municipality front page", f"/m/{slug}"),
             ]
-            print("| page | median ms | p95 ms | SQL statements |")
-            print("| --- | ---: | ---: | ---: |")
-            for name, path in pages:
-                median, p95, statements = measure(client, engine, path, runs)
-                print(f"| {name} | {median:.1f} | {p95:.1f} | {statements} |")
+            print_table(client, engine, pages, runs)
             with app.app_context():
                 db.engine.dispose()
     finally:

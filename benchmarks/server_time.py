@@ -17,3 +17,12 @@ def measure(client, engine, path: str, runs: int, warm_up: int = 5) -> tuple[flo
     with count_queries(engine) as queries:
         client.get(path)
     return statistics.median(timings), statistics.quantiles(timings, n=20)[18], queries.count
+
+
+def print_table(client, engine, pages: list[tuple[str, str]], runs: int, warm_up: int = 5) -> None:
+    """A Markdown table of `measure` for each (name, path)."""
+    print("| page | median ms | p95 ms | SQL statements |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, path in pages:
+        median, p95, statements = measure(client, engine, path, runs, warm_up)
+        print(f"| {name} | {median:.1f} | {p95:.1f} | {statements} |")

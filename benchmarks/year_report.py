@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, insert, text  # noqa: E402
 
 from lagesbild import AREAS, CATEGORY_WEIGHTS, RESIDENT_CATEGORIES  # noqa: E402  (beside this file)
 from staff_login import enrol, log_in  # noqa: E402  (beside this file)
-from server_time import measure  # noqa: E402  (beside this file)
+from server_time import print_table  # noqa: E402  (beside this file)
 from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
 from watch.config import database_url  # noqa: E402
@@ -159,11 +159,7 @@ def main(server: str, runs: int) -> None:
                 ("Open311 requests, 90 days, XML page 1", open311.format(fmt="xml")),
                 ("Open311 requests, 90 days, JSON page 20", open311.format(fmt="json") + "&page=20"),
             ]
-            print("| page | median ms | p95 ms | SQL statements |")
-            print("| --- | ---: | ---: | ---: |")
-            for name, path in pages:
-                median, p95, statements = measure(client, engine, path, runs)
-                print(f"| {name} | {median:.1f} | {p95:.1f} | {statements} |")
+            print_table(client, engine, pages, runs)
             with app.app_context():
                 db.engine.dispose()
     finally:
