@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
+from watch.core.languages import LANGUAGE_NAMES
+
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 # The checkout: templates/, static/, translations/, migrations/ and instance/ sit beside the package.
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -56,7 +58,7 @@ class Config:
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
     BABEL_TRANSLATION_DIRECTORIES = os.path.join(PROJECT_ROOT, "translations")
-    LANGUAGES = ("sv", "en")
+    LANGUAGES = tuple(LANGUAGE_NAMES)
 
     # Phone numbers are parsed with Sweden as default region; only these country
     # calling codes are accepted, which also blocks SMS pumping to premium ranges abroad.

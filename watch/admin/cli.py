@@ -8,6 +8,7 @@ from watch.auth.services import EmailTakenError
 from watch.extensions import db
 from watch.auth import mfa as mfa_services
 from watch.models import Municipality, Role
+from watch.core.languages import LANGUAGE_NAMES
 from watch.core.phone import PhoneNumberError, normalise_phone
 
 municipalities_cli = AppGroup("municipalities", help="Set up municipalities (kommuner).")
@@ -70,7 +71,7 @@ def _municipality(key: str | None) -> Municipality | None:
 @click.option("--name", required=True)
 @click.option("--email", required=True)
 @click.option("--phone")
-@click.option("--locale", type=click.Choice(["sv", "en"]), default="sv")
+@click.option("--locale", type=click.Choice(list(LANGUAGE_NAMES)), default="sv")
 @click.password_option(help="prompted for when left out")
 def create_user(role, municipality, covers, name, email, phone, locale, password) -> None:
     try:

@@ -4,9 +4,10 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
+from watch.core.languages import LANGUAGE_NAMES
 from watch.core.validators import PASSWORD_MAX, PhoneNumber, SingleLine, StrongPassword
 
-LANGUAGE_CHOICES = [SelectChoice("sv", "Svenska", {"lang": "sv"}), SelectChoice("en", "English", {"lang": "en"})]
+LANGUAGE_CHOICES = [SelectChoice(code, name, {"lang": code}) for code, name in LANGUAGE_NAMES.items()]
 
 
 def name_field() -> StringField:

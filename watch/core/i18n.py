@@ -76,3 +76,4 @@ def init(lang: str) -> None:
     """Start a catalogue for a new language."""
     extract.callback()
     _pybabel("init", "-i", "messages.pot", "-d", "translations", "-l", lang)
+    os.remove(os.path.join(os.path.dirname(current_app.config["BABEL_TRANSLATION_DIRECTORIES"]), "messages.pot"))

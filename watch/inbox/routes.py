@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from watch.core.languages import LANGUAGE_NAMES
 from watch.core.pagination import paginate
 from watch.core.ratelimit import FORM_SUBMIT, SMS_SEND, limit_posts, per_person
 from watch.core.security import role_required
@@ -46,7 +47,7 @@ def _thread_page(message, form: AnswerForm, status: int = 200):
         "inbox/thread.html", message=message, items=services.thread(current_user, message), form=form,
         opted_out=services.sender_opted_out(message), sms=count_sms(form.body.data or ""),
         can_make_observation=lambda m: services.can_make_observation(current_user, m),
-        language_names=services.LANGUAGE_NAMES,
+        language_names=LANGUAGE_NAMES,
     ), status
 
 

@@ -32,8 +32,6 @@ from watch.privacy.signals import account_deleting, personal_data_export
 THREAD_LENGTH = 50  # the latest messages to and from one number that a thread shows
 INBOX_PATH = "/inbox"  # what notices link to; they may leave from a job, where url_for has no request
 
-# Each language in its own words: what staff should write the answer in.
-LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 STATE_LABELS = {SmsReplyState.NEW: _l("Unhandled"), SmsReplyState.HANDLED: _l("Handled")}
 
 
