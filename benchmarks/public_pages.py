@@ -7,6 +7,9 @@ Then gunicorn serves the portal (WATCH_ENV=production, deploy/gunicorn.conf.py) 
 each with --workers processes, and wrk (--connections, one thread per core) asks as a visitor who is not logged
 in. Hello is measured before the first page and after every page; each page's rate is divided by the mean of
 the hello runs on either side of it, so a machine that gets busier or quieter during the run moves both.
+Each rate is the median of --repeats wrk runs, each opening its connections afresh. (Before the workers had
+a socket each, `reuse_port` in deploy/gunicorn.conf.py, one run in three had one worker accept all 16
+connections while the other idled, which cut hello and the portal alike to a third.)
 Needs `wrk` (Debian: apt-get install wrk). Prints Markdown for docs/benchmarks.md.
 """
 import argparse
@@ -34,7 +37,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("database_url")
     parser.add_argument("redis_url")
-    parser.add_argument("--seconds", type=int, default=8, help="wrk's duration for each measurement")
+    parser.add_argument("--seconds", type=int, default=5, help="wrk's duration for each run")
+    parser.add_argument("--repeats", type=int, default=3, help="wrk runs per figure; the median is shown")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes, for both apps")
     parser.add_argument("--no-cache", action="store_true", help="PUBLIC_PAGE_CACHE=false: the pages rendered each time")
@@ -50,6 +54,12 @@ def wrk(url: str, seconds: int, connections: int) -> tuple[float, int, str]:
     latency = LATENCY.search(output)
     return float(RATE.search(output).group(1)), int(errors.group(1)) if errors else 0, \
         "".join(latency.groups()) if latency else "?"
+
+
+def median_rate(url: str, args) -> tuple[float, int, str, list[float]]:
+    """The median run of --repeats: its rate, errors and latency, and every run's rate."""
+    runs = sorted((wrk(url, args.seconds, args.connections) for _ in range(args.repeats)), key=lambda run: run[0])
+    return (*runs[len(runs) // 2], [run[0] for run in runs])
 
 
 def first_group_id(env: dict) -> int:
@@ -75,22 +85,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as logs, \
             serving(env, PORTAL_PORT, Path(logs)) as portal, \
             serving(env, HELLO_PORT, Path(logs), app="hello:app") as hello:
-        hello_rates = [wrk(hello + "/", args.seconds, args.connections)[0]]
+        hello_rates = [median_rate(hello + "/", args)[0]]
         for page in PAGES:
             path = page.format(group=group)
             wrk(portal + path, 1, args.connections)  # the first request renders and stores the page
-            rate, errors, latency = wrk(portal + path, args.seconds, args.connections)
-            hello_rates.append(wrk(hello + "/", args.seconds, args.connections)[0])
+            rate, errors, latency, runs = median_rate(portal + path, args)
+            hello_rates.append(median_rate(hello + "/", args)[0])
             yardstick = (hello_rates[-2] + hello_rates[-1]) / 2
-            rows.append((page, rate, latency, errors, yardstick, rate / yardstick))
+            rows.append((page, rate, runs, latency, errors, yardstick, rate / yardstick))
     print(f"gunicorn {args.workers} workers × 4 threads each app, wrk {args.connections} connections, "
-          f"{args.seconds} s each, cache {'off' if args.no_cache else 'on'}, load average {load:.1f} before, "
+          f"median of {args.repeats} runs of {args.seconds} s, cache {'off' if args.no_cache else 'on'}, load average {load:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after; hello {min(hello_rates):.0f}–{max(hello_rates):.0f} req/s")
     print()
-    print("| page | req/s | mean latency | errors | hello beside it, req/s | ÷ hello |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for page, rate, latency, errors, yardstick, ratio in rows:
-        print(f"| `{page}` | {rate:.0f} | {latency} | {errors} | {yardstick:.0f} | **{ratio:.2f}** |")
+    print("| page | req/s (median) | all runs | mean latency | errors | hello beside it, req/s | ÷ hello |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: |")
+    for page, rate, runs, latency, errors, yardstick, ratio in rows:
+        print(f"| `{page}` | {rate:.0f} | {', '.join(f'{run:.0f}' for run in runs)} | {latency} | {errors} | "
+              f"{yardstick:.0f} | **{ratio:.2f}** |")
 
 
 if __name__ == "__main__":
