@@ -467,6 +467,14 @@ def test_inbox_with_10000_observations_is_paginated_and_runs_at_most_7_queries(w
     assert reads(queries) <= 7 and audit_inserts(queries) <= 1, queries
 
 
+def test_a_deep_page_of_the_inbox_shows_the_rows_counted_from_the_newest_with_their_groups(world, login, db):
+    add_observations(db, world.group, world.reporter, 300)  # the n:th is n hours old
+    page = login(world.coordinator).get("/coordinator/observations?page=7").get_data(as_text=True)
+    cards = page.split('class="card observation-card"')[1:]
+    assert [re.search(r"Västra vägen (\d+)", card)[1] for card in cards] == [str(n) for n in range(150, 175)]
+    assert all(world.group.name in card for card in cards)
+
+
 def audit_inserts(queries) -> int:
     """Pages that show observations write their audit events in one statement, on top of their reads."""
     return sum(s.startswith("INSERT INTO audit_event") for s in queries.statements)

@@ -3,7 +3,7 @@
 Police officers may read the group list and a group's page for the municipalities they cover;
 deciding, exporting and the change log are the coordinator's.
 """
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from watch.core.input_guard import id_arg
 from watch.groups import decisions, membership, queries
 from watch.groups.rules import GroupRuleError
 from watch.models import Group, Role, utcnow
+from watch.core.menu_counts import menu_count, register as register_menu_count
 from watch.core.pagination import paginate
 from watch.core.security import ensure_municipality, role_required
 
@@ -24,11 +25,16 @@ bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 STAFF = (Role.COORDINATOR, Role.POLICE)
 
 
+def _groups_waiting(user):
+    return queries.awaiting_decision_select(user.municipality_ids()) if user.role == Role.COORDINATOR else None
+
+
 def pending_group_badge() -> int:
-    """Pending groups awaiting a decision: counted once per request, and only where a page shows it."""
-    if "pending_group_badge" not in g:
-        g.pending_group_badge = queries.awaiting_decision_count(current_user.municipality_ids())
-    return g.pending_group_badge
+    """Pending groups awaiting a decision, counted with the menu's other counts (watch/core/menu_counts.py)."""
+    return menu_count("groups_waiting")
+
+
+register_menu_count("groups_waiting", _groups_waiting)
 
 
 bp.add_app_template_global(pending_group_badge)

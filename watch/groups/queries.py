@@ -94,11 +94,10 @@ def pending_query(municipality_ids: set[int]) -> Select:
             .options(joinedload(Group.created_by)).order_by(None).order_by(Group.created_at, Group.id))
 
 
-def awaiting_decision_count(municipality_ids: set[int]) -> int:
-    """Pending groups the coordinator must act on (not those waiting for the applicant's change)."""
-    return db.session.scalar(select(func.count(Group.id)).where(
-        Group.municipality_id.in_(municipality_ids), Group.status == GroupStatus.PENDING,
-        Group.change_request == "")) or 0
+def awaiting_decision_select(municipality_ids: set[int]) -> Select:
+    """How many pending groups the coordinator must act on (not those waiting for the applicant's change)."""
+    return select(func.count(Group.id)).where(
+        Group.municipality_id.in_(municipality_ids), Group.status == GroupStatus.PENDING, Group.change_request == "")
 
 
 def change_log_query(municipality_ids: set[int], group_id: int | None = None) -> Select:

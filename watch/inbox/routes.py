@@ -1,8 +1,9 @@
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from watch.core.languages import LANGUAGE_NAMES
+from watch.core.menu_counts import menu_count, register as register_menu_count
 from watch.core.pagination import paginate
 from watch.core.ratelimit import FORM_SUBMIT, SMS_SEND, limit_posts, per_person
 from watch.core.security import role_required
@@ -20,12 +21,11 @@ bp.add_app_template_global(services.STATE_LABELS.get, "sms_state_label")
 
 @bp.app_template_global()
 def new_sms_badge() -> int:
-    """How many SMS in this person's inbox nobody has handled yet; counted once per request."""
-    if not services.can_read(current_user):
-        return 0
-    if "new_sms" not in g:
-        g.new_sms = services.new_count(current_user)
-    return g.new_sms
+    """How many SMS in this person's inbox nobody has handled yet, counted with the menu's other counts."""
+    return menu_count("new_sms")
+
+
+register_menu_count("new_sms", lambda user: services.new_count_select(user) if services.can_read(user) else None)
 
 
 @bp.get("")

@@ -71,9 +71,8 @@ def inbox_select(user: User, state: str | None = None) -> Select:
     return query
 
 
-def new_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(SmsReply).where(
-        *_visible(user), SmsReply.state == SmsReplyState.NEW)) or 0
+def new_count_select(user: User) -> Select:
+    return select(func.count()).select_from(SmsReply).where(*_visible(user), SmsReply.state == SmsReplyState.NEW)
 
 
 def visible_message(user: User, message_id: int) -> SmsReply | None:

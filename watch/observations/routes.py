@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,6 +10,7 @@ from watch.observations.forms import (
     BOAT_CATEGORY_VALUES, NOTICE_CHOICES, ButtonForm, InboxFilterForm, NoticeForm, ObservationForm, TriageForm,
 )
 from watch.core.photo_store import photo_response, stored_photo
+from watch.core.menu_counts import menu_count, register as register_menu_count
 from watch.core.pagination import paginate
 from watch.core.ratelimit import FORM_SUBMIT, limit_posts, per_person
 from watch.core.security import role_required
@@ -29,12 +30,12 @@ bp.add_app_template_global(NOTICE_CHOICES.get, "notice_label")
 
 @bp.app_template_global()
 def new_observations_badge() -> int:
-    """How many observations wait for this coordinator; counted once per request."""
-    if not (current_user.is_authenticated and current_user.role == Role.COORDINATOR):
-        return 0
-    if "new_observations" not in g:
-        g.new_observations = services.new_count(current_user.municipality_ids())
-    return g.new_observations
+    """How many observations wait for this coordinator, counted with the menu's other counts."""
+    return menu_count("new_observations")
+
+
+register_menu_count("new_observations", lambda user: services.new_count_select(user.municipality_ids())
+                    if user.role == Role.COORDINATOR else None)
 
 
 def _page(query):

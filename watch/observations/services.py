@@ -307,10 +307,9 @@ def municipality_groups(municipality_ids: set[int]) -> list[Group]:
     ))
 
 
-def new_count(municipality_ids: set[int]) -> int:
-    return db.session.scalar(select(func.count()).select_from(Observation).where(
-        Observation.municipality_id.in_(municipality_ids), Observation.status == ObservationStatus.NEW
-    )) or 0
+def new_count_select(municipality_ids: set[int]) -> Select:
+    return select(func.count()).select_from(Observation).where(
+        Observation.municipality_id.in_(municipality_ids), Observation.status == ObservationStatus.NEW)
 
 
 # ---- triage ---------------------------------------------------------------------------------------
