@@ -51,3 +51,35 @@ def test_segments_are_enough_for_the_units_and_replacing_never_adds_ucs2(text):
         assert (result.segments - 1) * result.per_segment < result.units + result.segments
     replaced = replace_non_gsm(text)
     assert {c for c in replaced if not is_gsm7(c)} <= {c for c in text if not is_gsm7(c)}
+
+
+# Issue 17: the alert's versions in the other languages (the same text counted as the confirm step counts it).
+ARABIC = "ثلاث سرقات من المخازن في شارع فيسترا هذا الأسبوع. أغلقوا المخازن بالقفل. معلومات: 114 14."
+FINNISH = "Kolme varastomurtoa Västra vägenillä tällä viikolla. Lukitkaa varastot. Vihjeet: 114 14."
+SOMALI = ("Saddex xatooyo oo bakhaarro ah ayaa ka dhacay Västra vägen toddobaadkan. Qufula bakhaarrada. "
+          "Tilmaamo: 114 14.")
+
+
+@pytest.mark.parametrize(("text", "encoding", "segments"), [
+    (ARABIC, UCS2, 2),  # Arabic script forces UCS-2: 70 characters in one part, 67 in each of several
+    ("ب" * 70, UCS2, 1),
+    ("ب" * 71, UCS2, 2),
+    ("ب" * 134, UCS2, 2),
+    ("ب" * 135, UCS2, 3),
+    ("ب" * 69 + " 112", UCS2, 2),  # the digits and the space count as UCS-2 too
+    (FINNISH, GSM7, 1),  # ä and ö are GSM-7
+    ("Šakkikerho Äänekoskella: " + "a" * 60, UCS2, 2),  # but š is not: the whole message becomes UCS-2
+    ("Sakkikerho Äänekoskella: " + "a" * 60, GSM7, 1),
+    (SOMALI, GSM7, 1),  # Somali in Latin letters and the apostrophe: GSM-7
+    ("Ha ka qaadin bakhaarka, la soo wac 112. " * 4 + "Mahadsanid!", GSM7, 2),
+])
+def test_the_other_languages_count_their_segments(text, encoding, segments):
+    result = count(text)
+    assert (result.encoding, result.segments) == (encoding, segments)
+
+
+def test_finnish_s_caron_has_a_gsm7_replacement_and_arabic_letters_have_none():
+    assert (count(ARABIC).units, count(ARABIC).per_segment) == (89, 67)
+    assert dict(count("Šakki").forcing) == {"Š": "S"}
+    assert all(replacement is None for _, replacement in count("ثلاث سرقات").forcing)
+    assert not count(ARABIC).replaceable

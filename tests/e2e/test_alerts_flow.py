@@ -4,9 +4,10 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.alerts.helpers import build_town
+from tests.alerts.helpers import build_town, resident
 from tests.e2e.conftest import log_in, log_out
 from tests.fake_twilio import sign
+from watch.models import Membership, MembershipRole, MembershipStatus
 
 BODY = "“Tre inbrott i förråd på Västra vägen i veckan” – lås in trimmers och motorer. Tips: 114 14."
 
@@ -86,4 +87,32 @@ def test_police_alert_reaches_contact_person_who_then_stops_sms(page, audit, db,
     expect(row).to_contain_text("Hoppades över")
     expect(row).to_contain_text("Har stoppat sms (STOP)")
     expect(page.get_by_text("100 % hanterade")).to_be_visible()
+    audit(page)
+
+
+ARABIC = "ثلاث سرقات من المخازن في شارع فيسترا هذا الأسبوع. أغلقوا المخازن بالقفل. معلومات: 114 14."
+
+
+def test_police_adds_an_arabic_version_for_the_arabic_reading_contact_person(page, audit, db, factory, live_server):
+    """Issue 17: the confirm step counts each language's readers; the version's live counter shows UCS-2."""
+    town = build_town(db, factory)
+    layla = resident(factory, town.municipality, "Layla Hassan", "+46701234514", locale="ar")
+    db.session.add(Membership(group=town.vastra, user=layla, role=MembershipRole.CONTACT,
+                              status=MembershipStatus.ACTIVE))
+    db.session.commit()
+
+    log_in(page, audit, db, town.police)
+    compose_and_send(page, audit, "Tre inbrott i förråd på Västra vägen i veckan. Lås in trimmers. Tips: 114 14.")
+    page.get_by_role("button", name="Granska innan du skickar").click()
+    expect(page.get_by_role("heading", name="Andra språk")).to_be_visible()
+    page.get_by_text("1 mottagare läser det").click()  # opens the Arabic version
+    page.get_by_label("Utskicket på العربية").fill(ARABIC)
+    arabic = page.locator("#language-summary tr").filter(has_text="العربية")
+    expect(arabic).to_contain_text("UCS-2")
+    expect(arabic).to_contain_text("delar per mottagare: 2")
+    audit(page)
+    page.get_by_role("button", name="Skicka nu").click()
+    expect(page.get_by_text("Utskicket är på väg.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Per språk")).to_be_visible()
+    expect(page.locator('p.message-body[lang="ar"][dir="rtl"]')).to_have_text(ARABIC)
     audit(page)

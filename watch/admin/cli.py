@@ -55,6 +55,18 @@ def set_contacts(key: str, contact_email: str | None, dpo_email: str | None, acc
         click.echo(f"{name:20} {getattr(municipality, name) or '(CONTACT_EMAIL)'}")
 
 
+@municipalities_cli.command("set-language")
+@click.option("--municipality", "key", required=True, help="slug, kommunkod or name")
+@click.option("--language", required=True, type=click.Choice(list(LANGUAGE_NAMES)),
+              help="the language of its lägesbild and CSV exports (sv unless set)")
+def set_language(key: str, language: str) -> None:
+    """The language the municipality's lägesbild is written in for the EST meeting, whatever each reader chose."""
+    municipality = _municipality(key)
+    municipality.language = language
+    db.session.commit()
+    click.echo(f"{municipality.name}: lägesbild in {LANGUAGE_NAMES[language]} ({language})")
+
+
 def _municipality(key: str | None) -> Municipality | None:
     if key is None:
         return None

@@ -6,15 +6,16 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from watch.alerts.services import VALIDITY_HOURS, Targeting
+from watch.alerts.services import VALIDITY_HOURS, VERSION_LANGUAGES, Targeting
+from watch.core.languages import LANGUAGE_NAMES, text_direction
 from watch.core.postcodes import PostcodeError, read_postcodes
 from watch.groups import labels
 from watch.models import AlertAudience, AlertChannel, AlertTarget, GroupKind
 from watch.messaging.sms_encoding import count as count_sms
-from watch.core.validators import PhoneNumber, SingleLine
+from watch.core.validators import PhoneNumber, PlainText, SingleLine
 
 BODY_MAX = 918  # six GSM-7 segments
 TARGETING_FIELDS = ("municipality", "target", "kind", "groups", "postcodes", "audience")
@@ -22,6 +23,17 @@ TARGETING_FIELDS = ("municipality", "target", "kind", "groups", "postcodes", "au
 
 def _normalise_newlines(text):
     return text.replace("\r\n", "\n").strip() if isinstance(text, str) else text
+
+
+def within_sms_parts(form, field) -> None:
+    """No more SMS parts than SMS_MAX_SEGMENTS (UCS-2 text, such as Arabic, holds 70 characters a part)."""
+    limit = current_app.config["SMS_MAX_SEGMENTS"]
+    if field.data and count_sms(field.data).segments > limit:
+        raise ValidationError(_l("The message is too long: at most %(limit)d SMS parts.", limit=limit))
+
+
+def version_field_name(language: str) -> str:
+    return f"version_{language}"
 
 
 def required_radio(label, options, required_message, default=None) -> RadioField:
@@ -77,7 +89,9 @@ class ComposeForm(FlaskForm):
         filters=[_normalise_newlines],
         validators=[
             DataRequired(_l("Write the message.")),
+            PlainText(),
             Length(max=BODY_MAX, message=_l("At most %(max)d characters.", max=BODY_MAX)),
+            within_sms_parts,
         ],
         render_kw={"rows": 6, "maxlength": BODY_MAX},
     )
@@ -123,10 +137,13 @@ class ComposeForm(FlaskForm):
         if not codes:
             raise ValidationError(_l("Write at least one postcode."))
 
-    def validate_body(self, field):
-        limit = current_app.config["SMS_MAX_SEGMENTS"]
-        if field.data and count_sms(field.data).segments > limit:
-            raise ValidationError(_l("The message is too long: at most %(limit)d SMS parts.", limit=limit))
+    def version_fields(self) -> dict:
+        """The fields for the alert in other languages by language code, in the order of the language list."""
+        return {code: self[version_field_name(code)] for code in VERSION_LANGUAGES}
+
+    def versions(self) -> dict[str, str]:
+        """The versions written (language code → text), as typed so far: validate() first before storing them."""
+        return {code: field.data for code, field in self.version_fields().items() if field.data}
 
     def targeting_if_valid(self) -> Targeting | None:
         """The targeting when its own fields are valid, though the message may be half-written.
@@ -153,6 +170,22 @@ class ComposeForm(FlaskForm):
             group_ids=list(self.groups.data or []) if target == AlertTarget.GROUPS else [],
             postcodes=read_postcodes(self.postcodes.data) if target == AlertTarget.POSTCODES else [],
         )
+
+
+def _add_version_fields(form_class) -> None:
+    """One optional field per language besides Swedish, for the alert's version in it."""
+    for language in VERSION_LANGUAGES:
+        setattr(form_class, version_field_name(language), TextAreaField(
+            _l("The alert in %(language)s", language=LANGUAGE_NAMES[language]),
+            filters=[_normalise_newlines],
+            validators=[Optional(), PlainText(),
+                        Length(max=BODY_MAX, message=_l("At most %(max)d characters.", max=BODY_MAX)),
+                        within_sms_parts],
+            render_kw={"rows": 6, "maxlength": BODY_MAX, "lang": language, "dir": text_direction(language)},
+        ))
+
+
+_add_version_fields(ComposeForm)
 
 
 class SendCodeForm(FlaskForm):

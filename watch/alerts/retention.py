@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from huey import crontab
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from watch.core.retention import in_batches
 from watch.extensions import db
 from watch.jobs import app_periodic_task
-from watch.models import PENDING_STATUSES, Alert, AlertStatus, Delivery, utcnow
+from watch.models import PENDING_STATUSES, Alert, AlertStatus, AlertVersion, Delivery, utcnow
 
 
 def _cutoff(setting: str, now: datetime | None) -> datetime:
@@ -32,7 +32,8 @@ def forget_delivery_phones(now: datetime | None = None) -> int:
 
 
 def remove_alert_texts(now: datetime | None = None) -> int:
-    """Empty the text of alerts sent more than ALERT_TEXT_RETENTION_DAYS ago; pages then say it was removed.
+    """Empty the text of alerts sent more than ALERT_TEXT_RETENTION_DAYS ago, and delete their versions in other
+    languages; pages then say it was removed.
 
     A draft is left alone: an alert is a draft only until the sending starts, and the sweep would send it.
     """
@@ -40,8 +41,14 @@ def remove_alert_texts(now: datetime | None = None) -> int:
            .where(Alert.created_at < _cutoff("ALERT_TEXT_RETENTION_DAYS", now), Alert.body != "",
                   Alert.status != AlertStatus.DRAFT)
            .order_by(Alert.id))
-    return in_batches(old, lambda ids: db.session.execute(
-        update(Alert).where(Alert.id.in_(ids)).values(body="").execution_options(synchronize_session=False)))
+
+    def remove(ids):
+        db.session.execute(delete(AlertVersion).where(AlertVersion.alert_id.in_(ids))
+                           .execution_options(synchronize_session=False))
+        db.session.execute(update(Alert).where(Alert.id.in_(ids)).values(body="")
+                           .execution_options(synchronize_session=False))
+
+    return in_batches(old, remove)
 
 
 @app_periodic_task(crontab(hour="3", minute="40"))

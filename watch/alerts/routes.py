@@ -10,6 +10,7 @@ from watch.messaging.optouts import opt_in_from_web, opt_out, opt_out_of
 from watch.alerts.sending import dispatch_alert, send_alert_sms
 from watch.extensions import db, htmx, limiter
 from watch.models import AlertChannel, Municipality, OptOutSource, Role
+from watch.core.languages import LANGUAGE_NAMES
 from watch.core.pagination import paginate
 from watch.core.phone import PhoneNumberError, normalise_phone
 from watch.core.security import ensure_municipality, role_required
@@ -69,11 +70,14 @@ def compose():
         form.body.raw_data = [replace_non_gsm(form.body.data or "")]
         form.body.data = form.body.raw_data[0]
         flash(_("Characters that need UCS-2 were replaced. Check the message before you send it."), "info")
-    elif request.method == "POST" and action != "edit" and form.validate():
+    elif request.method == "POST" and action != "edit" and (form.validate() or _only_version_errors(form)):
         targeting = form.targeting()
-        if action == "send":
+        # A version with an error, or in a language nobody reached reads, takes the sender back to the
+        # confirm step, where the versions are written.
+        if action == "send" and not form.errors and _versions_are_read(form, targeting):
             if services.anyone_reached(targeting):
-                alert = services.create_alert(current_user, targeting, form.body.data, form.validity.data)
+                alert = services.create_alert(current_user, targeting, form.body.data, form.validity.data,
+                                              form.versions())
                 dispatch_alert(alert.id)
                 flash(_("The alert is on its way."), "success")
                 return redirect(url_for("alerts.detail", alert_id=alert.id))
@@ -81,18 +85,42 @@ def compose():
             reach = services.reach(targeting)
             if reach.reached:
                 return render_template("alerts/confirm.html", form=form, reach=reach, sms=count_sms(form.body.data),
-                                       description=services.describe_targeting(targeting))
+                                       description=services.describe_targeting(targeting),
+                                       languages=services.sms_by_language(reach, form.body.data, form.versions()),
+                                       language_names=LANGUAGE_NAMES)
         form.target.errors = [_("Nobody would get this alert: the chosen groups have no one to send to.")]
     if sending:
         form.offer_groups(services.approved_groups(current_user.municipality_ids()))
     return render_template("alerts/compose.html", form=form, summary=_summary(form))
 
 
+def _only_version_errors(form: ComposeForm) -> bool:
+    return bool(form.errors) and set(form.errors) <= {f.name for f in form.version_fields().values()}
+
+
+def _versions_are_read(form: ComposeForm, targeting: services.Targeting) -> bool:
+    """Whether someone the alert reaches reads each language a version was written in; marks the others."""
+    versions = form.versions()
+    if not versions:
+        return True
+    unread = set(versions) - services.languages_read(targeting, versions)
+    for code in unread:
+        form.version_fields()[code].errors = [
+            _("Nobody who gets this alert reads %(language)s. Remove this version.", language=LANGUAGE_NAMES[code])]
+    return not unread
+
+
 @bp.post("/new/summary")
 @role_required(*SENDERS)
 def summary():
-    """htmx: characters, encoding, segments and recipients while the message is written."""
+    """htmx: characters, encoding, segments and recipients while the message is written; on the confirm step
+    (?part=languages), the SMS of the Swedish text and of each version as they are written."""
     form = _compose_form()
+    if request.args.get("part") == "languages":
+        targeting = form.targeting_if_valid()
+        reach = services.reach(targeting) if targeting else services.Reach()
+        return render_template("alerts/_languages_response.html", language_names=LANGUAGE_NAMES,
+                               languages=services.sms_by_language(reach, form.body.data or "", form.versions()))
     return render_template("alerts/_summary_response.html", summary=_summary(form))
 
 
@@ -127,7 +155,7 @@ def detail(alert_id: int):
     return render_template(
         "alerts/detail.html", alert=alert, progress=progress, recipients=recipients,
         retryable=services.retryable_count(alert) if progress.done else 0,
-        replies=services.replies_for(alert),
+        replies=services.replies_for(alert), language_names=LANGUAGE_NAMES,
     )
 
 
@@ -163,7 +191,8 @@ def retry(alert_id: int):
 @login_required
 def feed():
     page = paginate(services.alert_feed_query(current_user), services.PAGE_SIZE)
-    return render_template("alerts/feed.html", page=page)
+    versions = services.feed_texts(page.items, current_user.locale)  # the reader's language, where written
+    return render_template("alerts/feed.html", page=page, versions=versions)
 
 
 @bp.route("/phone", methods=["GET", "POST"])

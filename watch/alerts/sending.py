@@ -18,7 +18,7 @@ from huey import crontab
 from sqlalchemy import bindparam, case, exists, func, literal_column, or_, select, update
 
 from watch.extensions import db
-from watch.alerts.services import write_deliveries
+from watch.alerts.services import version_texts, write_deliveries
 from watch.jobs import app_periodic_task, app_task
 from watch.messaging.email import email_user
 from watch.messaging.optouts import opt_out
@@ -26,7 +26,7 @@ from watch.messaging.signals import sms_status_reported
 from watch.messaging.sms_backends import PROVIDER_OPT_OUT_CODE, SmsError, get_backend, is_temporary
 from watch.messaging.sms_pacing import SendSlots
 from watch.models import (
-    PENDING_STATUSES, Alert, AlertStatus, Delivery, DeliveryChannel, DeliveryStatus, OptOutSource,
+    PENDING_STATUSES, Alert, AlertStatus, AlertVersion, Delivery, DeliveryChannel, DeliveryStatus, OptOutSource,
     SkipReason, SmsOptOut, utcnow,
 )
 
@@ -88,6 +88,7 @@ def _send_emails(alert: Alert) -> None:
         Delivery.alert_id == alert.id, Delivery.channel == DeliveryChannel.EMAIL,
         Delivery.status == DeliveryStatus.QUEUED,
     )).all()
+    texts = version_texts(alert) if deliveries else {}
     for delivery in deliveries:
         now = utcnow()
         claimed = db.session.execute(
@@ -97,7 +98,8 @@ def _send_emails(alert: Alert) -> None:
         ).rowcount
         db.session.commit()
         if claimed and delivery.user is not None:
-            email_user(delivery.user, "alerts/email/alert.txt", alert=alert)
+            email_user(delivery.user, "alerts/email/alert.txt", alert=alert,
+                       text=texts.get(delivery.language, alert.body))
 
 
 @app_task()
@@ -132,7 +134,8 @@ def claim_batch(alert_id: int, limit: int) -> list[Claim]:
     """Claim up to `limit` due SMS deliveries of this alert for this worker, in due order.
 
     One statement and one commit for the batch: the UPDATE returns each delivery's fields, the alert's
-    text and validity and whether the number has opted out (each a short sub-select).
+    text in the delivery's language (its version, else the Swedish text) and validity and whether the number
+    has opted out (each a short sub-select).
     """
     now = utcnow()
     due = (
@@ -148,6 +151,8 @@ def claim_batch(alert_id: int, limit: int) -> list[Claim]:
     # Sub-selects in RETURNING name the updated row's columns with their table: SQLite renders the
     # ORM's columns there unqualified, and "phone = phone" then compared sms_opt_out with itself.
     of_alert = Alert.id == literal_column("delivery.alert_id")
+    version = select(AlertVersion.body).where(AlertVersion.alert_id == literal_column("delivery.alert_id"),
+                                              AlertVersion.language == literal_column("delivery.language"))
     rows = db.session.execute(
         update(Delivery)
         .where(Delivery.id.in_(select(due.c.id)), Delivery.status == DeliveryStatus.QUEUED)
@@ -155,7 +160,7 @@ def claim_batch(alert_id: int, limit: int) -> list[Claim]:
                 provider_sid=None, first_attempt_at=func.coalesce(Delivery.first_attempt_at, now))
         .returning(Delivery.id, Delivery.phone, Delivery.attempts, Delivery.user_id, Delivery.first_attempt_at,
                    Delivery.outcome_unknown, exists().where(SmsOptOut.phone == literal_column("delivery.phone")),
-                   select(Alert.body).where(of_alert).scalar_subquery(),
+                   func.coalesce(version.scalar_subquery(), select(Alert.body).where(of_alert).scalar_subquery()),
                    select(Alert.valid_until).where(of_alert).scalar_subquery())
         .execution_options(synchronize_session=False)
     ).all()

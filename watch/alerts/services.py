@@ -16,15 +16,17 @@ from sqlalchemy.orm import joinedload
 
 from watch.audit import actions
 from watch.audit.services import record
+from watch.core.languages import LANGUAGE_NAMES
 from watch.core.postcodes import format_postcode
 from watch.extensions import db
 from watch.groups import labels
 from watch.messaging import push
 from watch.messaging.signals import sms_opted_out, sms_received
 from watch.messaging.sms_backends import TEMPORARY_ERROR_CODES
+from watch.messaging.sms_encoding import SmsCount
 from watch.messaging.sms_encoding import count as count_sms
 from watch.models import (
-    PENDING_STATUSES, Alert, AlertAudience, AlertChannel, AlertStatus, AlertTarget, Delivery,
+    PENDING_STATUSES, Alert, AlertAudience, AlertChannel, AlertStatus, AlertTarget, AlertVersion, Delivery,
     DeliveryChannel, DeliveryStatus, Group, GroupKind, GroupPostcode, GroupStatus, Membership, MembershipRole,
     MembershipStatus, PhoneVerification, PushMessage, PushStatus, SkipReason, SmsOptOut, SmsReply, User, alert_group,
     utcnow,
@@ -37,6 +39,8 @@ RECIPIENTS_PAGE_SIZE = 50
 VALIDITY_HOURS = (1, 4, 10)  # Twilio keeps a message queued for at most 10 hours
 PUSH_TITLE = _l("Warning from the police or municipality")
 FEED_PATH = "/alerts/feed"  # where residents read their warnings (a push message opens it)
+ALERT_LANGUAGE = "sv"  # the author writes the alert in Swedish; other languages are versions of it
+VERSION_LANGUAGES = tuple(code for code in LANGUAGE_NAMES if code != ALERT_LANGUAGE)
 
 SKIP_TEXTS = {
     SkipReason.NO_VERIFIED_PHONE: _l("No verified mobile number"),
@@ -142,7 +146,8 @@ def _push_only():
 
 
 def recipient_rows(targeting: Targeting, group_ids: Select | None = None) -> Select:
-    """One row per person reached by SMS or email, in Delivery's columns: how they get it, or why they are skipped.
+    """One row per person reached by SMS or email, in Delivery's columns: how they get it, or why they are skipped;
+    and the language they read.
 
     `group_ids`: the groups to reach, when already chosen (a stored alert's); else the targeting's.
     """
@@ -157,12 +162,26 @@ def recipient_rows(targeting: Targeting, group_ids: Select | None = None) -> Sel
         case((skip_reason.is_(None), literal(DeliveryStatus.QUEUED.value)),
              else_=literal(DeliveryStatus.SKIPPED.value)).label("status"),
         skip_reason.label("skip_reason"),
+        User.locale.label("locale"),
     ).where(User.id.in_(_recipient_user_ids(targeting, groups)), User.active == true(), not_(_push_only()))
 
 
 @dataclass
+class LanguageReach:
+    """Those who get the alert and read one language: by SMS, by email, or by push only."""
+
+    sms: int = 0
+    email: int = 0
+    push_only: int = 0
+
+    @property
+    def reached(self) -> int:
+        return self.sms + self.email + self.push_only
+
+
+@dataclass
 class Reach:
-    """What the confirm step shows: how many get it and how, and who is skipped and why."""
+    """What the confirm step shows: how many get it and how, who is skipped and why, and what they read."""
 
     sms: int = 0
     email: int = 0
@@ -171,6 +190,7 @@ class Reach:
     push: int = 0  # people with push on a device: they get it by push too
     push_only: int = 0  # of those, who chose push instead of SMS
     sms_saved: int = 0  # of those, who would otherwise have got an SMS
+    languages: dict[str, LanguageReach] = field(default_factory=dict)  # those reached, by the language they read
 
     @property
     def reached(self) -> int:
@@ -180,28 +200,77 @@ class Reach:
     def total(self) -> int:
         return self.reached + sum(self.skipped.values())
 
+    @property
+    def other_languages(self) -> dict[str, LanguageReach]:
+        """The languages besides Swedish that someone reached reads, in the order of the language list."""
+        return {code: self.languages[code] for code in VERSION_LANGUAGES
+                if code in self.languages and self.languages[code].reached}
+
 
 def reach(targeting: Targeting) -> Reach:
+    """Three queries whatever the audience: the groups, the recipients by channel, skip and language, and push."""
     rows = recipient_rows(targeting).subquery()
     result = Reach(groups=db.session.scalar(select(func.count()).select_from(target_group_ids(targeting).subquery())))
-    for channel, status, reason, number in db.session.execute(
-        select(rows.c.channel, rows.c.status, rows.c.skip_reason, func.count())
-        .group_by(rows.c.channel, rows.c.status, rows.c.skip_reason)
+    for channel, status, reason, locale, number in db.session.execute(
+        select(rows.c.channel, rows.c.status, rows.c.skip_reason, rows.c.locale, func.count())
+        .group_by(rows.c.channel, rows.c.status, rows.c.skip_reason, rows.c.locale)
     ):
         if status == DeliveryStatus.SKIPPED.value:
             result.skipped[SkipReason(reason)] = result.skipped.get(SkipReason(reason), 0) + number
         elif channel == DeliveryChannel.EMAIL.value:
             result.email += number
+            result.languages.setdefault(locale, LanguageReach()).email += number
         else:
             result.sms += number
+            result.languages.setdefault(locale, LanguageReach()).sms += number
     push_only = _push_only()
     would_get_sms = and_(push_only, User.alert_channel == AlertChannel.SMS, _skip_reason().is_(None))
-    result.push, result.push_only, result.sms_saved = db.session.execute(
-        select(func.count(case((push.has_push(User.id), 1))), func.count(case((push_only, 1))),
+    for locale, with_push, only_push, saved in db.session.execute(
+        select(User.locale, func.count(case((push.has_push(User.id), 1))), func.count(case((push_only, 1))),
                func.count(case((would_get_sms, 1))))
         .where(User.id.in_(_recipient_user_ids(targeting, target_group_ids(targeting))), User.active == true())
-    ).one()
+        .group_by(User.locale)
+    ):
+        result.push += with_push
+        result.push_only += only_push
+        result.sms_saved += saved
+        if only_push:
+            result.languages.setdefault(locale, LanguageReach()).push_only += only_push
     return result
+
+
+@dataclass
+class LanguageParts:
+    """The SMS of one text of the alert: who gets it by SMS, and its parts (`sms` None: no version in this
+    language, so its readers get the Swedish text and are counted there)."""
+
+    language: str
+    readers: int
+    sms: SmsCount | None
+
+    @property
+    def parts(self) -> int:
+        return self.readers * self.sms.segments if self.sms else 0
+
+
+def sms_by_language(reach: Reach, body: str, versions: dict[str, str]) -> list[LanguageParts]:
+    """Swedish first, with everyone who has no version in their language; then each other language someone
+    reads or a version was written in."""
+    others = [code for code in VERSION_LANGUAGES if code in reach.other_languages or code in versions]
+    rows = [LanguageParts(code, reach.languages[code].sms if code in reach.languages else 0,
+                          count_sms(versions[code]) if code in versions else None) for code in others]
+    swedish = reach.sms - sum(row.readers for row in rows if row.sms)
+    return [LanguageParts(ALERT_LANGUAGE, swedish, count_sms(body)), *rows]
+
+
+def languages_read(targeting: Targeting, languages) -> set[str]:
+    """Which of these languages someone the alert reaches (by SMS, email or push) reads: one query."""
+    reached = and_(User.active == true(), or_(_skip_reason().is_(None), push.has_push(User.id)))
+    return set(db.session.scalars(
+        select(User.locale).distinct()
+        .where(User.id.in_(_recipient_user_ids(targeting, target_group_ids(targeting))), reached,
+               User.locale.in_(list(languages)))
+    ))
 
 
 def describe_targeting(targeting: Targeting) -> str:
@@ -216,8 +285,11 @@ def describe_targeting(targeting: Targeting) -> str:
     return ""
 
 
-def create_alert(author: User, targeting: Targeting, body: str, validity_hours: int) -> Alert:
+def create_alert(author: User, targeting: Targeting, body: str, validity_hours: int,
+                 versions: dict[str, str] | None = None) -> Alert:
     """The alert and its targeting, in the caller's transaction: the same few rows for any audience.
+
+    `body` is Swedish; `versions` the same alert in other languages (language code → text), for those who read them.
 
     The groups it reaches (unless chosen one by one) and its deliveries are written afterwards by the
     dispatch job (`write_deliveries`), in batches.
@@ -229,13 +301,15 @@ def create_alert(author: User, targeting: Targeting, body: str, validity_hours: 
         target_description=describe_targeting(targeting), audience=targeting.audience, status=AlertStatus.DRAFT,
         segments=count_sms(body).segments, validity_seconds=validity_hours * 3600,
         valid_until=now + timedelta(hours=validity_hours), created_at=now,
+        versions=[AlertVersion(language=code, body=text) for code, text in sorted((versions or {}).items())],
     )
     db.session.add(alert)
     db.session.flush()
     if targeting.target == AlertTarget.GROUPS:  # as many as the sender ticked
         _write_alert_groups(alert, targeting)
     record(actions.ALERT_SENT, subject=alert, actor=author, target=str(targeting.target),
-           audience=str(targeting.audience), groups=alert.target_description)
+           audience=str(targeting.audience), groups=alert.target_description,
+           **({"versions": ", ".join(v.language for v in alert.versions)} if alert.versions else {}))
     return alert
 
 
@@ -269,11 +343,17 @@ def _alert_recipients(alert: Alert) -> Select:
     return recipient_rows(*_reached_groups(alert))
 
 
+def version_texts(alert: Alert) -> dict[str, str]:
+    """The alert's text in each language it has (Swedish, and each version's)."""
+    return {ALERT_LANGUAGE: alert.body, **{version.language: version.body for version in alert.versions}}
+
+
 def _queue_push(alert: Alert) -> None:
-    """Everyone the alert reaches who has push on a device gets it by push too (their own channel)."""
+    """Everyone the alert reaches who has push on a device gets it by push too (their own channel), in their
+    language's version, else in Swedish."""
     people = select(User.id).where(User.id.in_(_recipient_user_ids(*_reached_groups(alert))), User.active == true())
-    push.queue_for_people(people, title=PUSH_TITLE, body=alert.body, link=f"{FEED_PATH}#alert-{alert.id}",
-                          valid_until=alert.valid_until, alert_id=alert.id)
+    push.queue_for_people(people, title=PUSH_TITLE, body=alert.body, body_by_locale=version_texts(alert),
+                          link=f"{FEED_PATH}#alert-{alert.id}", valid_until=alert.valid_until, alert_id=alert.id)
 
 
 def write_deliveries(alert: Alert, batch_size: int) -> bool:
@@ -291,15 +371,19 @@ def write_deliveries(alert: Alert, batch_size: int) -> bool:
         alert.recipient_count = db.session.scalar(select(func.count()).select_from(rows))
     written_through = select(func.coalesce(func.max(Delivery.user_id), 0)).where(Delivery.alert_id == alert.id)
     stamp = literal(utcnow(), UTCDateTime)
+    # Each recipient gets the version in their language if the alert has one, else the Swedish text.
+    has_version = exists(select(AlertVersion.id).where(AlertVersion.alert_id == alert.id,
+                                                        AlertVersion.language == rows.c.locale))
+    language = case((has_version, rows.c.locale), else_=literal(ALERT_LANGUAGE))
     batch = (
         select(literal(alert.id), rows.c.user_id, rows.c.channel, rows.c.phone, rows.c.status, rows.c.skip_reason,
-               literal(0), false(), stamp, stamp)
+               language, literal(0), false(), stamp, stamp)
         .where(rows.c.user_id > written_through.scalar_subquery()).order_by(rows.c.user_id).limit(batch_size)
     )
     # preserve_rowcount: without it SQLAlchemy's psycopg dialect reports -1 for an INSERT … SELECT.
     written = db.session.execute(insert(Delivery).from_select(
-        ["alert_id", "user_id", "channel", "phone", "status", "skip_reason", "attempts", "outcome_unknown",
-         "next_attempt_at", "updated_at"], batch,
+        ["alert_id", "user_id", "channel", "phone", "status", "skip_reason", "language", "attempts",
+         "outcome_unknown", "next_attempt_at", "updated_at"], batch,
     ).execution_options(preserve_rowcount=True)).rowcount
     if written == batch_size:
         return False
@@ -336,13 +420,32 @@ def alert_feed_query(user: User) -> Select:
     )
 
 
+def feed_texts(alerts: list[Alert], locale: str) -> dict[int, AlertVersion]:
+    """The versions in the reader's language of these alerts, by alert id: one query for a page of the feed."""
+    if locale == ALERT_LANGUAGE or not alerts:
+        return {}
+    return {version.alert_id: version for version in db.session.scalars(
+        select(AlertVersion).where(AlertVersion.alert_id.in_([a.id for a in alerts]), AlertVersion.language == locale))}
+
+
 def alert_with_context(alert_id: int) -> Alert | None:
-    return db.session.scalar(
-        select(Alert).options(joinedload(Alert.author), joinedload(Alert.municipality)).where(Alert.id == alert_id)
-    )
+    return db.session.scalars(
+        select(Alert).options(joinedload(Alert.author), joinedload(Alert.municipality), joinedload(Alert.versions))
+        .where(Alert.id == alert_id)
+    ).unique().first()
 
 
 RECEIPT_WAIT = timedelta(minutes=15)  # after this, a missing delivery receipt is not worth waiting for
+
+
+@dataclass
+class LanguageReport:
+    """An alert's deliveries in one language: how many were for people it reached, and how many got there."""
+
+    language: str
+    reached: int = 0  # not skipped
+    delivered: int = 0  # delivered, or sent by email
+    failed: int = 0
 
 
 @dataclass
@@ -353,6 +456,7 @@ class Progress:
     awaiting_receipts: int = 0  # SMS the provider took whose delivery receipt has not come yet
     unwritten: int = 0  # recipients counted whose delivery the dispatch job has not written yet
     push: dict[PushStatus, int] = field(default_factory=dict)  # push messages by status (not in the counts above)
+    by_language: list[LanguageReport] = field(default_factory=list)  # the deliveries, by the language sent in
 
     @property
     def total(self) -> int:
@@ -386,15 +490,17 @@ PUSH = "push"  # push messages' rows in progress()'s one query, beside the deliv
 
 
 def progress(alert: Alert) -> Progress:
-    """The deliveries' counts by status, and the push messages' (their own channel), in one query."""
+    """The deliveries' counts by status (and by language), and the push messages' (their own channel), in one
+    query."""
     counts = {status: 0 for status in DeliveryStatus}
     pushes: dict[PushStatus, int] = {}
+    languages: dict[str, LanguageReport] = {}
     awaiting = 0
     as_text = String(20)
-    for channel, status, number in db.session.execute(union_all(
-        select(cast(Delivery.channel, as_text), cast(Delivery.status, as_text), func.count())
-        .where(Delivery.alert_id == alert.id).group_by(Delivery.channel, Delivery.status),
-        select(literal(PUSH, as_text), cast(PushMessage.status, as_text), func.count())
+    for channel, status, language, number in db.session.execute(union_all(
+        select(cast(Delivery.channel, as_text), cast(Delivery.status, as_text), Delivery.language, func.count())
+        .where(Delivery.alert_id == alert.id).group_by(Delivery.channel, Delivery.status, Delivery.language),
+        select(literal(PUSH, as_text), cast(PushMessage.status, as_text), literal(None, String(5)), func.count())
         .where(PushMessage.alert_id == alert.id).group_by(PushMessage.status),
     )):
         if channel == PUSH:
@@ -402,9 +508,20 @@ def progress(alert: Alert) -> Progress:
             continue
         counts[DeliveryStatus(status)] += number
         if channel == DeliveryChannel.SMS and status == DeliveryStatus.SENT:
-            awaiting = number
+            awaiting += number
+        if status != DeliveryStatus.SKIPPED:
+            report = languages.setdefault(language, LanguageReport(language))
+            report.reached += number
+            emailed = channel == DeliveryChannel.EMAIL and status == DeliveryStatus.SENT
+            if status == DeliveryStatus.DELIVERED or emailed:
+                report.delivered += number
+            elif status in (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED):
+                report.failed += number
     unwritten = 0 if alert.deliveries_written else max((alert.recipient_count or 0) - sum(counts.values()), 0)
-    return Progress(counts, alert.status, alert.sent_at, awaiting, unwritten, pushes)
+    order = list(LANGUAGE_NAMES)
+    by_language = sorted(languages.values(),
+                         key=lambda r: order.index(r.language) if r.language in order else len(order))
+    return Progress(counts, alert.status, alert.sent_at, awaiting, unwritten, pushes, by_language)
 
 
 def recipients_query(alert: Alert) -> Select:
@@ -483,7 +600,8 @@ def export_alert_data(user: User, **extra) -> dict[str, list[dict]]:
     """How they get alerts, the alerts that reached them and their SMS replies; nothing of anyone else."""
     opt_out = db.session.get(SmsOptOut, user.phone) if user.phone else None
     received = db.session.execute(
-        select(Delivery, Alert).join(Alert, Delivery.alert_id == Alert.id)
+        select(Delivery, Alert, AlertVersion.body).join(Alert, Delivery.alert_id == Alert.id)
+        .outerjoin(AlertVersion, and_(AlertVersion.alert_id == Alert.id, AlertVersion.language == Delivery.language))
         .where(Delivery.user_id == user.id).order_by(Alert.created_at))
     replies = db.session.scalars(select(SmsReply).where(SmsReply.user_id == user.id).order_by(SmsReply.received_at))
     return {
@@ -493,9 +611,10 @@ def export_alert_data(user: User, **extra) -> dict[str, list[dict]]:
             "sms_stopped_at": opt_out.created_at if opt_out else None,
         }],
         "alerts_received": [{
-            "alert_at": alert.created_at, "text": alert.body, "channel": str(delivery.channel),
-            "to": delivery.phone, "status": str(delivery.status), "sent_at": delivery.sent_at,
-        } for delivery, alert in received],
+            "alert_at": alert.created_at, "text": version_body or alert.body, "language": delivery.language,
+            "channel": str(delivery.channel), "to": delivery.phone, "status": str(delivery.status),
+            "sent_at": delivery.sent_at,
+        } for delivery, alert, version_body in received],
         "sms_replies": [{"received_at": r.received_at, "from": r.phone, "text": r.body} for r in replies],
     }
 

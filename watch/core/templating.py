@@ -1,7 +1,10 @@
 """Template globals and filters used across features."""
+from babel import Locale
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
+from markupsafe import Markup
 
+from watch.core.languages import text_direction
 from watch.core.pagination import page_url
 from watch.core.phone import display_phone, mask_phone
 from watch.core.postcodes import format_postcode
@@ -20,9 +23,24 @@ def input_attrs(field) -> dict[str, str]:
     return attrs
 
 
+def in_language(language: str, render, *args, **kwargs) -> Markup:
+    """A macro's output in another language than the page's: a document the page shows (the lägesbild in its
+    municipality's language). Put it in an element with that `lang` and `dir`."""
+    with force_locale(language):
+        return Markup(render(*args, **kwargs))
+
+
+def language_name(language: str, written_in: str) -> str:
+    """A language's name as written in another (or the same) language: ("sv", "sv") → "svenska"."""
+    return Locale.parse(language).get_display_name(written_in) or language
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["input_attrs"] = input_attrs
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["text_direction"] = text_direction
+    app.jinja_env.globals["in_language"] = in_language
+    app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["masked_phone"] = mask_phone
     app.jinja_env.filters["postcode"] = format_postcode

@@ -42,6 +42,17 @@ class SingleLine:
             raise StopValidation(self.message)
 
 
+class PlainText:
+    """For multi-line fields whose text goes out by SMS or email: line breaks and tabs are fine, other control
+    characters (ESC, which GSM-7 reads as an escape; form feeds, bells ...) are refused with a message."""
+
+    message = _l("Write plain text: line breaks are fine, but not control characters such as ESC.")
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str) and has_control_characters(field.data.replace("\n", "").replace("\t", "")):
+            raise StopValidation(self.message)
+
+
 class PhoneNumber:
     """Validates a mobile number and replaces field.data with its E.164 form."""
 

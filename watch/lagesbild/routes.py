@@ -1,5 +1,5 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, gettext as _
+from flask_babel import force_locale, format_decimal, gettext as _
 from flask_login import current_user
 
 from watch.core.municipalities import municipality_or_404
@@ -141,8 +141,11 @@ def export_csv(slug: str, year: int, week: int):
     municipality = _municipality(slug)
     period = _period_from_url(year, week)
     name = f"lagesbild-{municipality.slug}-{period.first.key}" + ("" if period.is_single_week else f"-{period.last.key}")
+    counts, actions = services.counts(municipality.id, period), services.actions_on(municipality.id, period)
+    with force_locale(municipality.language):  # for the EST meeting, whatever language the reader chose
+        text = services.counts_csv(counts, actions)
     return Response(
-        services.counts_csv(services.counts(municipality.id, period), services.actions_on(municipality.id, period)),
+        text,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
@@ -212,15 +215,19 @@ def _year_or_404(year: int) -> int:
 
 
 def _render_year(municipality: Municipality, year: int, public: bool):
+    with force_locale(municipality.language):  # the document's labels: in_language renders it in that language
+        labels = yearly.year_labels()
     return render_template("lagesbild/year.html", municipality=municipality, public=public,
                            report=yearly.year_report(municipality.id, _year_or_404(year)),
-                           labels=yearly.year_labels(), postcode_label=yearly.postcode_label,
+                           labels=labels, postcode_label=yearly.postcode_label,
                            quarter_label=yearly.quarter_label)
 
 
 def _year_csv(municipality: Municipality, year: int, public: bool) -> Response:
     report = yearly.year_report(municipality.id, _year_or_404(year))
-    return Response(yearly.year_csv(report, public), mimetype="text/csv",
+    with force_locale(municipality.language):  # for the EST meeting, whatever language the reader chose
+        text = yearly.year_csv(report, public)
+    return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="uppfoljning-{municipality.slug}-{year}.csv"'})
 
 

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -167,10 +168,11 @@ def has_push(user_id_column) -> Select:
 # ---- queueing ------------------------------------------------------------------------------------
 
 def queue_for_people(user_ids: Select, *, title, body: str, link: str, valid_until: datetime,
-                     alert_id: int | None = None) -> None:
+                     alert_id: int | None = None, body_by_locale: Mapping[str, str] | None = None) -> None:
     """One message per device of each of these people, the title in each person's language; sent after commit.
 
     `title` is a lazy string rendered once per language present, so 10,000 recipients cost a few INSERTs.
+    `body_by_locale`: the text for the readers of a language, when it has its own; the others get `body`.
     """
     people = select(User.id, User.locale).where(User.id.in_(user_ids), has_push(User.id))
     locales = db.session.scalars(select(people.subquery().c.locale).distinct()).all()
@@ -184,7 +186,8 @@ def queue_for_people(user_ids: Select, *, title, body: str, link: str, valid_unt
             ["alert_id", "user_id", "subscription_id", "title", "body", "link", "status", "attempts",
              "next_attempt_at", "valid_until", "created_at", "updated_at"],
             select(literal(alert_id, Integer), PushSubscription.user_id, PushSubscription.id, literal(rendered),
-                   literal(body), literal(link), literal(PushStatus.QUEUED.value), literal(0), now,
+                   literal((body_by_locale or {}).get(locale, body)), literal(link),
+                   literal(PushStatus.QUEUED.value), literal(0), now,
                    literal(valid_until, UTCDateTime), now, now)
             .join(User, User.id == PushSubscription.user_id)
             .where(User.id.in_(user_ids), User.locale == locale)

@@ -2,9 +2,9 @@
 from watch.models.api_key import PartnerApiKey
 from watch.models.audit import AuditEvent
 from watch.models.alert import (
-    FINAL_STATUSES, PENDING_STATUSES, Alert, AlertAudience, AlertStatus, AlertTarget, Delivery, DeliveryChannel,
-    DeliveryStatus, OptOutSource, PhoneVerification, SkipReason, SmsOptOut, SmsProblem, SmsReply, SmsReplyKind,
-    SmsReplyState, SmsSendSlot, alert_group,
+    FINAL_STATUSES, PENDING_STATUSES, Alert, AlertAudience, AlertStatus, AlertTarget, AlertVersion, Delivery,
+    DeliveryChannel, DeliveryStatus, OptOutSource, PhoneVerification, SkipReason, SmsOptOut, SmsProblem, SmsReply,
+    SmsReplyKind, SmsReplyState, SmsSendSlot, alert_group,
 )
 from watch.models.base import Base, utcnow
 from watch.models.group import (
@@ -42,6 +42,7 @@ __all__ = [
     "AlertChannel",
     "AlertStatus",
     "AlertTarget",
+    "AlertVersion",
     "ActionStatus",
     "EstAction",
     "OPEN_ACTION_STATUSES",

@@ -97,9 +97,28 @@ class Alert(Base):
     municipality: Mapped[Municipality] = relationship()
     author: Mapped[User | None] = relationship()
     groups: Mapped[list[Group]] = relationship(secondary=alert_group)
+    versions: Mapped[list["AlertVersion"]] = relationship(
+        back_populates="alert", cascade="all, delete-orphan", passive_deletes=True, order_by="AlertVersion.language")
 
     def __repr__(self) -> str:
         return f"<Alert {self.id} {self.status}>"
+
+
+class AlertVersion(Base):
+    """The alert in another language than Swedish (`Alert.body`), for the recipients who read that language."""
+
+    __tablename__ = "alert_version"
+    __table_args__ = (UniqueConstraint("alert_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(5))  # a User.locale other than Swedish
+    body: Mapped[str] = mapped_column(Text)
+
+    alert: Mapped[Alert] = relationship(back_populates="versions")
+
+    def __repr__(self) -> str:
+        return f"<AlertVersion {self.alert_id} {self.language}>"
 
 
 class Delivery(Base):
@@ -122,6 +141,8 @@ class Delivery(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     channel: Mapped[DeliveryChannel] = mapped_column(str_enum(DeliveryChannel, "delivery_channel"))
     phone: Mapped[str | None] = mapped_column(String(16), index=True)  # E.164 as it was when sent
+    # The language of the text it carries: the recipient's, when the alert has a version in it; else Swedish.
+    language: Mapped[str] = mapped_column(String(5), default="sv", server_default="sv")
     status: Mapped[DeliveryStatus] = mapped_column(str_enum(DeliveryStatus, "delivery_status"))
     skip_reason: Mapped[SkipReason | None] = mapped_column(str_enum(SkipReason, "skip_reason"))
     provider_sid: Mapped[str | None] = mapped_column(String(64))

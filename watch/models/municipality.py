@@ -22,6 +22,8 @@ class Municipality(Base):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     dpo_email: Mapped[str | None] = mapped_column(String(254))
     accessibility_email: Mapped[str | None] = mapped_column(String(254))
+    # The language of its lägesbild and CSV exports, for the EST meeting, whatever each reader chose.
+    language: Mapped[str] = mapped_column(String(5), default="sv", server_default="sv")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
