@@ -158,6 +158,7 @@ BAD_INPUT = [
     ({"category": "murder"}, "category", "Välj vad du såg."),
     ({"observed_at": ""}, "observed_at", "Ange när du såg det."),
     ({"observed_at": "igår kväll"}, "observed_at", "Ange datum och tid som 2026-05-17 21:30."),
+    ({"observed_at": "   "}, "observed_at", "Ange när du såg det."),
     ({"observed_at": "TOMORROW"}, "observed_at", "Tiden ligger i framtiden."),
     ({"description": "x" * 2001}, "description", "Högst 2000 tecken."),
     ({"location": "", "latitude": "", "longitude": ""}, "location", "Skriv var det var"),

@@ -154,9 +154,11 @@ class ObservationForm(PhotoUpload, FlaskForm):
             raise ValidationError(_l("Choose what you saw."))
 
     def validate_observed_at(self, field):
-        if field.data is not None and services.is_in_future(field.data):
+        if field.data is None:  # spaces only: InputRequired saw a value, the field read none
+            raise ValidationError(_l("Enter when you saw it."))
+        if services.is_in_future(field.data):
             raise ValidationError(_l("The time is in the future. Enter when you saw it."))
-        if field.data is not None and services.is_too_old(field.data):
+        if services.is_too_old(field.data):
             raise ValidationError(_l("That is too long ago. Enter a time within the last %(days)d days.",
                                      days=current_app.config["OBSERVATION_RETENTION_DAYS"]))
 
