@@ -1,7 +1,9 @@
 """Template globals and filters used across features."""
 from flask import Flask
 from flask_babel import get_locale
+from markupsafe import Markup
 
+from watch.core.languages import LANGUAGE_NAMES, text_direction
 from watch.core.pagination import page_url
 from watch.core.phone import display_phone, mask_phone
 from watch.core.postcodes import format_postcode
@@ -9,9 +11,12 @@ from watch.core.static_files import is_static_request
 
 
 def input_attrs(field) -> dict[str, str]:
-    """ARIA attributes that tie an input to its hint and error text."""
+    """ARIA attributes that tie an input to its hint and error text; phone numbers, postcodes and
+    codes are typed left to right in every language."""
     described = [f"{field.id}-hint"] if field.description else []
     attrs = {}
+    if field.type == "TelField" or (field.render_kw or {}).get("inputmode") in ("tel", "numeric"):
+        attrs["dir"] = "ltr"
     if field.errors:
         described.append(f"{field.id}-error")
         attrs["aria-invalid"] = "true"
@@ -20,8 +25,17 @@ def input_attrs(field) -> dict[str, str]:
     return attrs
 
 
+def left_to_right(value) -> Markup:
+    """Phone numbers, postcodes, serial numbers and codes read left to right on an Arabic page too:
+    isolated, so that neither they nor the sentence around them reorder."""
+    return Markup('<bdi dir="ltr">%s</bdi>') % value
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["input_attrs"] = input_attrs
+    app.jinja_env.globals["interface_languages"] = LANGUAGE_NAMES
+    app.jinja_env.globals["text_direction"] = text_direction
+    app.jinja_env.filters["ltr"] = left_to_right
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["masked_phone"] = mask_phone
@@ -29,7 +43,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def locale_context():
-        return {"current_locale": str(get_locale())}
+        locale = str(get_locale())
+        return {"current_locale": locale, "current_direction": text_direction(locale)}
 
     @app.after_request
     def vary_on_htmx(response):
