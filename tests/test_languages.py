@@ -125,6 +125,7 @@ def test_phone_numbers_and_postcodes_read_left_to_right_on_an_arabic_page(db, fa
     assert html_tag(page) == '<html lang="ar" dir="rtl">'
     assert '<bdi dir="ltr">070-123 45 05</bdi>' in page
     assert '<bdi dir="ltr">613 31</bdi>' in page
+    assert '<a href="tel:11414"><bdi dir="ltr">114 14</bdi></a>' in page  # the police's tip line in the footer
 
 
 def test_phone_inputs_are_typed_left_to_right(client, db):
