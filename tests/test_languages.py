@@ -148,3 +148,5 @@ def test_dates_and_weeks_follow_the_readers_language(db, factory, login):
     assert len({format_datetime(seen_at, "short", locale=language) for language in pages}) == 3
     week = seen_at.astimezone(ZoneInfo("Europe/Stockholm")).isocalendar().week
     assert f"(vecka {week})" in pages["sv"]
+    # What the reporter wrote runs in its own direction, whatever the page's.
+    assert '<p class="observation-text" dir="auto">En vit skåpbil' in pages["ar"]
