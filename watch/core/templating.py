@@ -26,7 +26,7 @@ def input_attrs(field) -> dict[str, str]:
 
 
 def left_to_right(value) -> Markup:
-    """Phone numbers, postcodes, serial numbers and codes read left to right on an Arabic page too:
+    """Phone numbers, postcodes and serial numbers read left to right on an Arabic page too:
     isolated, so that neither they nor the sentence around them reorder."""
     return Markup('<bdi dir="ltr">%s</bdi>') % value
 
