@@ -43,6 +43,12 @@ def test_the_browsers_language_chooses_the_first_visits_language_and_direction(c
     assert html_tag(page) == f'<html lang="{language}" dir="{direction}">'
 
 
+@pytest.mark.parametrize(("accept_language", "language"), [("ar-SE,ar;q=0.9", "ar"), ("fi-FI", "fi"), ("de", "sv")])
+def test_a_new_account_is_offered_the_language_the_registration_page_is_in(client, db, accept_language, language):
+    page = client.get("/register", headers={"Accept-Language": accept_language}).get_data(as_text=True)
+    assert re.search(rf'<option(?=[^>]*\bselected\b)(?=[^>]*value="{language}")[^>]*>', page)
+
+
 def test_the_switch_lists_every_language_in_its_own_name_and_marks_the_current_one(client, db):
     page = client.get("/", headers={"Accept-Language": "fi"}).get_data(as_text=True)
     choices = SWITCH_CHOICE.findall(page)
