@@ -161,3 +161,9 @@ def test_dates_and_weeks_follow_the_readers_language(db, factory, login):
     assert f"(vecka {week})" in pages["sv"]
     # What the reporter wrote runs in its own direction, whatever the page's.
     assert '<p class="observation-text" dir="auto">En vit skåpbil' in pages["ar"]
+
+
+def test_the_installed_app_is_right_to_left_for_an_arabic_account(db, factory, login):
+    amina = factory.user(name="Amina Yusuf", locale="ar")
+    manifest = login(amina).get("/manifest.webmanifest").get_json()
+    assert (manifest["lang"], manifest["dir"]) == ("ar", "rtl")
