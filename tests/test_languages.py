@@ -167,3 +167,14 @@ def test_the_installed_app_is_right_to_left_for_an_arabic_account(db, factory, l
     amina = factory.user(name="Amina Yusuf", locale="ar")
     manifest = login(amina).get("/manifest.webmanifest").get_json()
     assert (manifest["lang"], manifest["dir"]) == ("ar", "rtl")
+
+
+def test_the_installed_apps_offline_page_is_kept_in_the_persons_language(app, db, factory, login):
+    amina = factory.user(name="Amina Yusuf", locale="ar")
+    worker = login(amina).get("/service-worker.js").get_data(as_text=True)
+    assert '"/offline?lang=ar"' in worker
+    # The worker fetches it without cookies, from a phone whose browser may well say Swedish.
+    offline = visitor(app, browser="sv").get("/offline?lang=ar").get_data(as_text=True)
+    assert html_tag(offline) == '<html lang="ar" dir="rtl">'
+    assert html_tag(visitor(app, browser="sv").get("/offline?lang=xx").get_data(as_text=True)).startswith(
+        '<html lang="sv"')
