@@ -10,7 +10,7 @@ def test_front_page_is_swedish_by_default_with_emergency_numbers(client, factory
     factory.municipality("Oxelösund", "0481")
     factory.municipality("Nyköping", "0480")
     page = client.get("/").get_data(as_text=True)
-    assert '<html lang="sv">' in page
+    assert '<html lang="sv" dir="ltr">' in page
     assert "Välj din kommun" in page
     assert "Oxelösund" in page and "Nyköping" in page
     assert "Pågående brott?" in page and 'href="tel:112"' in page and 'href="tel:11414"' in page
@@ -19,7 +19,7 @@ def test_front_page_is_swedish_by_default_with_emergency_numbers(client, factory
 
 def test_browser_language_is_used_when_nothing_was_chosen(client, db):
     page = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
-    assert '<html lang="en">' in page and "Choose your municipality" in page
+    assert '<html lang="en" dir="ltr">' in page and "Choose your municipality" in page
 
 
 def test_explicit_language_choice_beats_the_browser_and_is_remembered(client, db):

@@ -162,7 +162,8 @@ def test_a_visitor_without_cookies_gets_the_page_before_flask_with_the_apps_own_
 
 @pytest.mark.parametrize(("cookie", "accept_language", "language"), [
     (None, None, "sv"), (None, "en-GB,en;q=0.9", "en"), (None, "de, sv;q=0.5", "sv"), (None, "fr", "sv"),
-    ("en", "sv", "en"), ("sv", "en", "sv"), ("xx", "en", "en")])
+    ("en", "sv", "en"), ("sv", "en", "sv"), ("xx", "en", "en"), (None, "ar", "ar"), (None, "fi-FI,fi;q=0.9", "fi"),
+    ("so", "sv", "so"), (None, "so-SO, ar;q=0.5", "so")])
 def test_the_language_of_a_page_served_before_flask_is_the_one_the_app_chooses(
         client, db, town, requests_reaching_the_app, cookie, accept_language, language):
     if cookie:
@@ -170,7 +171,8 @@ def test_the_language_of_a_page_served_before_flask_is_the_one_the_app_chooses(
     headers = {"Accept-Language": accept_language} if accept_language else {}
     pages = [client.get("/m/oxelosund", headers=headers).get_data(as_text=True) for _ in range(2)]
     assert requests_reaching_the_app == ["/m/oxelosund"]
-    assert all(f'<html lang="{language}">' in page for page in pages)
+    direction = "rtl" if language == "ar" else "ltr"
+    assert all(f'<html lang="{language}" dir="{direction}">' in page for page in pages)
 
 
 def test_a_request_with_any_other_cookie_goes_to_the_app(client, db, town, requests_reaching_the_app, login):

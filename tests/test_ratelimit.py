@@ -25,7 +25,7 @@ def test_login_attempts_are_limited_with_a_swedish_page(limited_app):
     blocked = client.post("/login", data={"email": "eva@exempel.se", "password": "gissning-2"})
     page = blocked.get_data(as_text=True)
     assert blocked.status_code == 429
-    assert "För många försök" in page and '<html lang="sv">' in page
+    assert "För många försök" in page and '<html lang="sv" dir="ltr">' in page
     assert client.get("/login").status_code == 200  # reading the form is never limited
     # Another address is not affected.
     assert app.test_client().post("/login", data={"email": "x@exempel.se", "password": "y" * 9},
@@ -58,7 +58,7 @@ def _logged_in(app, person):
 
 def _swedish_429(response) -> bool:
     page = response.get_data(as_text=True)
-    return response.status_code == 429 and "För många försök" in page and '<html lang="sv">' in page
+    return response.status_code == 429 and "För många försök" in page and '<html lang="sv" dir="ltr">' in page
 
 
 def test_filing_observations_is_limited_per_person(limited_app):

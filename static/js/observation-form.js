@@ -21,7 +21,10 @@
         function (position) {
           latitude.value = position.coords.latitude.toFixed(6);
           longitude.value = position.coords.longitude.toFixed(6);
-          status.textContent = box.dataset.found.replace("{metres}", Math.round(position.coords.accuracy));
+          // Grouped the page's language's way (1 200 in Swedish, 1,200 in English), in Latin digits as Babel writes them.
+          var metres = Math.round(position.coords.accuracy)
+            .toLocaleString(document.documentElement.lang, { numberingSystem: "latn" });
+          status.textContent = box.dataset.found.replace("{metres}", metres);
           button.disabled = false;
         },
         function () {

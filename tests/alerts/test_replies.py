@@ -98,7 +98,7 @@ def test_other_replies_are_shown_to_everyone_who_may_see_the_alert(db, town, log
 def test_opting_out_and_back_in_on_the_web(db, town, login):
     client = login(town.eva)
     page = client.get("/alerts/preferences").get_data(as_text=True)
-    assert "Stoppa alla sms till 070-123 45 05" in page
+    assert 'Stoppa alla sms till <bdi dir="ltr">070-123 45 05</bdi>' in page
     client.post("/alerts/preferences/sms")
     assert db.session.get(SmsOptOut, EVA).source == "web"
     assert "Tillåt sms igen" in client.get("/alerts/preferences").get_data(as_text=True)

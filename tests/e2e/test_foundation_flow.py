@@ -50,14 +50,16 @@ def test_register_switch_language_log_out_and_in(page, audit, factory, db):
     expect(page.get_by_text("Välkommen, Maria Holm!")).to_be_visible()
     audit(page)
 
-    page.get_by_role("button", name="In English").click()
+    page.locator(".language-menu summary").click()
+    page.get_by_role("button", name="English", exact=True).click()
     expect(page.get_by_role("heading", name="Choose your municipality")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     audit(page)
     page.get_by_role("link", name="My profile").click()
     expect(page.get_by_label("Language")).to_have_value("en")
     audit(page)
-    page.get_by_role("button", name="På svenska").click()
+    page.locator(".language-menu summary").click()
+    page.get_by_role("button", name="Svenska", exact=True).click()
     expect(page.get_by_role("heading", name="Min profil")).to_be_visible()
     audit(page)
 

@@ -51,7 +51,7 @@ def test_an_observation_written_without_coverage_is_sent_once_when_the_connectio
         }
         return urls;
     }""")
-    assert f"{live_server}/offline" in kept and any("/static/vendor/idb-keyval.js?v=" in url for url in kept)
+    assert f"{live_server}/offline?lang=sv" in kept and any("/static/vendor/idb-keyval.js?v=" in url for url in kept)
     assert all(url.startswith(live_server + "/") for url in kept), kept
     write_offline(page, audit, "Två personer i en gummibåt lossade en utombordsmotor vid brygga B kl 02.")
     audit(page)

@@ -25,6 +25,8 @@ PAGES = [
     ("alert-report", "polis@oxelosund.demo", "/alerts/{alert}"),
     ("alert-feed", "kontakt@oxelosund.demo", "/alerts/feed"),
 ]
+# (file name, language): the front page for a visitor who chose that language
+LANGUAGE_PAGES = [("front-page-arabic", "ar"), ("front-page-finnish", "fi")]
 
 
 @pytest.fixture
@@ -44,6 +46,21 @@ def test_main_page_at_390_px_with_demo_data(page, audit, db, screenshot_dir, nam
     if email:
         log_in(page, audit, db, db.session.scalar(select(User).where(User.email == email)), DEMO_PASSWORD)
     page.goto(path.format(group=group, alert=alert))
+    keep_screenshot(page, audit, screenshot_dir, name)
+
+
+@pytest.mark.parametrize("name, language", LANGUAGE_PAGES, ids=[name for name, _ in LANGUAGE_PAGES])
+def test_front_page_in_another_language_at_390_px(page, audit, db, live_server, screenshot_dir, name, language):
+    for _ in seed_demo():
+        pass
+    db.session.commit()
+    page.context.add_cookies([{"name": "lang", "value": language, "url": live_server}])  # as the switch leaves it
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    keep_screenshot(page, audit, screenshot_dir, name)
+
+
+def keep_screenshot(page, audit, screenshot_dir: Path, name: str) -> None:
     audit(page)
     expect(page.locator("h1")).to_be_visible()
     # 390 CSS pixels wide, from the top down to at most two phone screens (the inbox goes on for long).

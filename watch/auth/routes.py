@@ -1,5 +1,5 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
@@ -9,7 +9,6 @@ from watch.auth.forms import (
     ConfirmRegistrationForm, EndSessionForm, EnrolForm, ForgotPasswordForm, LoginForm, LogOutEverywhereForm,
     PasswordChangeForm, PasswordConfirmForm, ProfileForm, RegistrationForm, ResetPasswordForm, VerifyCodeForm,
 )
-from watch.core.i18n import LANGUAGE_COOKIE
 from watch.messaging.email import email_address, email_user
 from watch.models import User
 from watch.core.phone import display_phone
@@ -43,7 +42,7 @@ def register():
     form = RegistrationForm(municipalities)
     if request.method == "GET":
         form.municipality.data = request.args.get("municipality", type=int)
-        form.locale.data = request.cookies.get(LANGUAGE_COOKIE) or "sv"
+        form.locale.data = str(get_locale())  # the page's language: the visitor's choice, else their browser's
     if form.validate_on_submit():
         registration, existing = services.start_registration(
             name=form.name.data,

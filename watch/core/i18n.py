@@ -27,7 +27,16 @@ def visitor_locale(cookies: Mapping[str, str], accept_languages: LanguageAccept,
     languages = config["LANGUAGES"]
     if (chosen := cookies.get(LANGUAGE_COOKIE)) in languages:
         return chosen
-    return accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
+    return browser_locale(accept_languages, languages) or config["BABEL_DEFAULT_LOCALE"]
+
+
+def browser_locale(accept_languages: LanguageAccept, languages) -> str | None:
+    """The browser's most wanted language the portal speaks, by its primary tag: "so-SO, ar;q=0.5" is
+    Somali (werkzeug's best_match would prefer the exact "ar" to the regional "so-SO")."""
+    for value, quality in accept_languages:  # best first
+        if quality > 0 and (primary := value.replace("_", "-").split("-")[0].lower()) in languages:
+            return primary
+    return None
 
 
 def init_app(app: Flask) -> None:

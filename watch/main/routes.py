@@ -1,7 +1,9 @@
-from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select, text
 
+from watch.core.errors import render_error
 from watch.core.municipalities import municipality_or_404
 from watch.core.page_cache import public_page
 from watch.extensions import csrf, db
@@ -37,7 +39,7 @@ def set_language():
     and cannot touch the account's setting."""
     lang = request.form.get("lang")
     if lang not in current_app.config["LANGUAGES"]:
-        abort(400)
+        return render_error(400, _("The portal is not available in that language. Choose one from the language menu."))
     if current_user.is_authenticated:
         current_user.locale = lang
     target = request.form.get("next")

@@ -62,9 +62,10 @@ def delete_account():
     return redirect(url_for("main.index"))
 
 
-def _in_language(page: str) -> str:
-    """Legal texts are written whole in each language rather than sentence by sentence."""
-    return f"privacy/{page}.{'en' if str(get_locale()) == 'en' else 'sv'}.html"
+def _in_language(page: str) -> list[str]:
+    """Legal texts are written whole in each language rather than sentence by sentence: the reader's
+    language where that text exists, else English (render_template takes the first that exists)."""
+    return [f"privacy/{page}.{get_locale()}.html", f"privacy/{page}.en.html"]
 
 
 def _legal_page(page: str, municipality: Municipality | None):

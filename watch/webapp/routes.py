@@ -3,7 +3,7 @@ shows offline, and turning push on and off for a device."""
 import hashlib
 
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_locale, gettext as _
 from flask_login import current_user, login_required
 
 from watch.messaging import push
@@ -33,15 +33,20 @@ def service_worker():
     """Its cache is named after the versioned assets it keeps: a changed file makes a new worker and cache."""
     assets = services.precached_urls()
     version = hashlib.sha256("\n".join(assets).encode()).hexdigest()[:12]
+    # The worker fetches the offline page without cookies: the URL names the person's language, and a
+    # change of language changes the worker, which then keeps the page in the new one.
     script = render_template("webapp/service-worker.js", version=version, assets=assets,
-                             offline_url=url_for(".offline"))
+                             offline_url=url_for(".offline", lang=str(get_locale())))
     return _revalidated(Response(script, mimetype="text/javascript"))
 
 
 @bp.get("/offline")
 def offline():
-    """What the service worker shows for a page it cannot fetch. It keeps the version without a login."""
-    return render_template("webapp/offline.html")
+    """What the service worker shows for a page it cannot fetch. It keeps the version without a login, in the
+    language `lang` names (else as for any visitor)."""
+    lang = request.args.get("lang")
+    with force_locale(lang if lang in current_app.config["LANGUAGES"] else get_locale()):
+        return render_template("webapp/offline.html")
 
 
 @bp.post("/profile/push")

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from watch.auth.sessions import device, device_label
+from watch.core.languages import text_direction
 from watch.extensions import db
 from watch.messaging import push
 from watch.models import PushMessage, PushSubscription, User
@@ -30,6 +31,7 @@ def manifest(user: User) -> dict:
         "short_name": _("Grannsamverkan"),
         "description": _("Warnings from the police and the municipality, and observations from the neighbourhood."),
         "lang": str(get_locale()),
+        "dir": text_direction(str(get_locale())),
         "start_url": start_url(user),
         "scope": "/",
         "id": "/",
