@@ -73,7 +73,7 @@ def test_a_partner_reporter_files_and_est_acts_on_it_through_the_year(page, audi
     page.get_by_label("Postnummer (frivilligt)").fill("613 35")
     page.get_by_label("Organisation", exact=True).fill("Oxelösundshem")
     page.get_by_label("Ansvarig person").fill("Nadia Karlsson")
-    page.locator("#actions").get_by_label("Klotter och skadegörelse").check()
+    page.locator("#add-action").get_by_label("Klotter och skadegörelse").check()
     page.get_by_role("button", name="Lägg till åtgärden").click()
     action = page.locator(".action").filter(has_text=ACTION)
     expect(action.get_by_text("0 under de fyra veckorna före, 1 sedan dess")).to_be_visible()
