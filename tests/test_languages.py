@@ -101,6 +101,13 @@ def test_a_language_the_portal_does_not_offer_is_refused_clearly(client, db, val
     assert "Portalen finns inte på det språket." in response.get_data(as_text=True)
 
 
+def test_the_menu_on_the_refusal_page_returns_to_a_page_that_exists(client, db):
+    refused = client.post("/language", data={"lang": "de", "next": "/"}).get_data(as_text=True)
+    assert '<input type="hidden" name="next" value="/">' in refused
+    chosen = client.post("/language", data={"lang": "en", "next": "/"})
+    assert chosen.status_code == 302 and client.get(chosen.location).status_code == 200
+
+
 def test_no_language_at_all_is_refused_clearly(client, db):
     response = client.post("/language", data={"next": "/"})
     assert response.status_code == 400 and not language_cookie_set(response)

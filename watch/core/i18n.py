@@ -39,7 +39,17 @@ def browser_locale(accept_languages: LanguageAccept, languages) -> str | None:
     return None
 
 
+def language_menu_return() -> str:
+    """Where a language choice returns to: this page, or the front page when this address answers no GET
+    (the page shown after a refused post to /language itself)."""
+    if request.url_rule is not None and "GET" not in request.url_rule.methods:
+        return "/"
+    return request.full_path if request.query_string else request.path
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["language_menu_return"] = language_menu_return
+
     @app.after_request
     def vary_on_language(response):
         if not is_static_request():
