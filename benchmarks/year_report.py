@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
-from lagesbild import AREAS, CATEGORY_WEIGHTS, RESIDENT_CATEGORIES  # noqa: E402  (beside this file)
+from lagesbild import AREAS, CATEGORY_WEIGHTS  # noqa: E402  (beside this file)
 from staff_login import enrol, log_in  # noqa: E402  (beside this file)
 from server_time import print_table  # noqa: E402  (beside this file)
 from watch import create_app  # noqa: E402
@@ -59,6 +59,7 @@ def seed_municipality(name: str, code: str, rows: int, rng: random.Random):
     db.session.add_all([*groups, *partners])
     db.session.flush()
     now = utcnow()
+    categories, weights = list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values())
     for start in range(0, rows, BATCH):
         values = []
         for _ in range(start, min(rows, start + BATCH)):
@@ -69,7 +70,7 @@ def seed_municipality(name: str, code: str, rows: int, rng: random.Random):
                 group_id=None if partner else group.id, partner_organisation_id=partner.id if partner else None,
                 municipality_id=municipality.id, reporter_id=None,
                 category=(rng.choice(PUBLIC_PLACE_CATEGORIES) if partner
-                          else rng.choices(RESIDENT_CATEGORIES, CATEGORY_WEIGHTS)[0]),
+                          else rng.choices(categories, weights)[0]),
                 observed_at=moment, observed_week=iso_week(moment), location="",
                 postcode=rng.choice(group.postcodes).postcode, description="",
                 status=ObservationStatus.CLOSED if rng.random() < 0.8 else ObservationStatus.NEW,
