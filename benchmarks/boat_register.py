@@ -21,21 +21,19 @@ import random
 import statistics
 import string
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 
+from scratch import scratch_app, settle  # noqa: E402  (beside this file)
 from staff_login import enrol, log_in  # noqa: E402  (beside this file)
 from tests.querycount import count_queries  # noqa: E402
-from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
 from watch.auth.services import hash_password  # noqa: E402
 from watch.boats.services import find  # noqa: E402
-from watch.config import database_url  # noqa: E402
 from watch.core.serials import grams, normalise  # noqa: E402
 from watch.extensions import db  # noqa: E402
 from watch.models import Role, User  # noqa: E402
@@ -163,73 +161,54 @@ def database_ms(app, engine, covered: set[int], key: str) -> float:
 
 
 def main(server: str, runs: int, reuse: bool) -> None:
-    admin = create_engine(database_url(f"{server.rstrip('/')}/postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                    {"name": DATABASE}).scalar()
-        if not (reuse and exists):
-            connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-            connection.execute(text(f"CREATE DATABASE {DATABASE}"))
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(f"{server.rstrip('/')}/{DATABASE}"),
-                              "UPLOAD_FOLDER": folder, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    with scratch_app(server, DATABASE, reuse=reuse, WTF_CSRF_ENABLED=False,
+                     RATELIMIT_ENABLED=False) as (app, reused):
+        with app.app_context():
+            if reused:
+                email = "polis@bench.test"
+                samples = [tuple(row) for row in db.session.execute(text(
+                    "SELECT serial, mark FROM marked_item WHERE municipality_id = "
+                    "(SELECT id FROM municipality ORDER BY id LIMIT 1 OFFSET 1) ORDER BY id LIMIT 40"))]
+            else:
+                upgrade()
+                started = time.perf_counter()
+                email, samples = seed(random.Random(18))
+                settle(db.engine)  # the piece lookups then read the index alone
+                print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            officer = db.session.scalar(db.select(User).where(User.email == email))
+            covered = officer.municipality_ids()
+            engine = db.engine
+        client = app.test_client()
+        log_in(client, email, PASSWORD)
+
+        def round_trip():
             with app.app_context():
-                if reuse and exists:
-                    email = "polis@bench.test"
-                    samples = [tuple(row) for row in db.session.execute(text(
-                        "SELECT serial, mark FROM marked_item WHERE municipality_id = "
-                        "(SELECT id FROM municipality ORDER BY id LIMIT 1 OFFSET 1) ORDER BY id LIMIT 40"))]
-                else:
-                    upgrade()
-                    started = time.perf_counter()
-                    email, samples = seed(random.Random(18))
-                    # What autovacuum does soon after a bulk load: statistics, and the visibility map that lets
-                    # the piece lookups read the index alone.
-                    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                        connection.execute(text("VACUUM ANALYZE"))
-                    print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-                officer = db.session.scalar(db.select(User).where(User.email == email))
-                covered = officer.municipality_ids()
-                engine = db.engine
-            client = app.test_client()
-            log_in(client, email, PASSWORD)
+                db.session.execute(text("SELECT 1"))
 
-            def round_trip():
+        print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
+        print("| search | hits | request median ms | p95 | search alone median ms | p95 | × SELECT 1 | "
+              "search alone, app CPU ms | database ms | SQL |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for name, query in queries(samples):
+            def request():
+                response = client.post("/police/register", data={"query": query, "reason": REASON})
+                assert response.status_code == 200, response.status_code
+
+            def alone():
                 with app.app_context():
-                    db.session.execute(text("SELECT 1"))
+                    return find(covered, normalise(query))
 
-            print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
-            print("| search | hits | request median ms | p95 | search alone median ms | p95 | × SELECT 1 | "
-                  "search alone, app CPU ms | database ms | SQL |")
-            print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-            for name, query in queries(samples):
-                def request():
-                    response = client.post("/police/register", data={"query": query, "reason": REASON})
-                    assert response.status_code == 200, response.status_code
-
-                def alone():
-                    with app.app_context():
-                        return find(covered, normalise(query))
-
-                with app.app_context():
-                    hits = len(find(covered, normalise(query)))
-                request_median, request_p95, _, _ = timed(request, round_trip, runs)
-                alone_median, alone_p95, ratio, cpu = timed(alone, round_trip, runs)
-                with count_queries(engine) as statements:
-                    request()
-                print(f"| {name} | {hits} | {request_median:.1f} | {request_p95:.1f} | {alone_median:.1f} | "
-                      f"{alone_p95:.1f} | {ratio:.1f} | {cpu:.1f} | "
-                      f"{database_ms(app, engine, covered, normalise(query)):.1f} | "
-                      f"{statements.count} |")
-            print(f"load average after: {os.getloadavg()[0]:.2f}", file=sys.stderr)
             with app.app_context():
-                db.engine.dispose()
-    finally:
-        if not reuse:
-            with admin.connect() as connection:
-                connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        admin.dispose()
+                hits = len(find(covered, normalise(query)))
+            request_median, request_p95, _, _ = timed(request, round_trip, runs)
+            alone_median, alone_p95, ratio, cpu = timed(alone, round_trip, runs)
+            with count_queries(engine) as statements:
+                request()
+            print(f"| {name} | {hits} | {request_median:.1f} | {request_p95:.1f} | {alone_median:.1f} | "
+                  f"{alone_p95:.1f} | {ratio:.1f} | {cpu:.1f} | "
+                  f"{database_ms(app, engine, covered, normalise(query)):.1f} | "
+                  f"{statements.count} |")
+        print(f"load average after: {os.getloadavg()[0]:.2f}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from sqlalchemy import insert  # noqa: E402
 
 from staff_login import enrol, log_in  # noqa: E402  (beside this file)
+from scratch import settle  # noqa: E402  (beside this file)
 from server_time import print_table  # noqa: E402  (beside this file)
 from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
@@ -71,9 +72,7 @@ def main(url: str | None) -> None:
             Base.metadata.drop_all(engine)
             Base.metadata.create_all(engine)
             email, group_id, week = seed(ROWS)
-            if engine.dialect.name == "postgresql":  # as autovacuum would after a day of observations
-                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                    connection.exec_driver_sql("VACUUM ANALYZE")
+            settle(engine)
         # Requests outside any app context: each gets its own, with a fresh session, as on a real server.
         client = app.test_client()
         log_in(client, email, PASSWORD)

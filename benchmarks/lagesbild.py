@@ -12,20 +12,18 @@ import argparse
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 from staff_login import enrol, log_in  # noqa: E402  (beside this file)
+from scratch import scratch_app  # noqa: E402  (beside this file)
 from server_time import print_table  # noqa: E402  (beside this file)
-from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
-from watch.config import database_url  # noqa: E402
 from watch.core.weeks import Period, iso_week  # noqa: E402
 from watch.extensions import db  # noqa: E402
 from watch.lagesbild import services  # noqa: E402
@@ -97,41 +95,28 @@ def seed() -> tuple[str, str]:
 
 
 def main(server: str, runs: int) -> None:
-    admin = create_engine(database_url(f"{server.rstrip('/')}/postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {DATABASE}"))
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(f"{server.rstrip('/')}/{DATABASE}"),
-                              "UPLOAD_FOLDER": folder})
-            with app.app_context():
-                upgrade()
-                started = time.perf_counter()
-                email, slug = seed()
-                with db.engine.begin() as connection:
-                    connection.execute(text("ANALYZE"))
-                print(f"seeded {ROWS:,} + {OTHER_ROWS:,} observations in {time.perf_counter() - started:.0f} s",
-                      file=sys.stderr)
-                engine = db.engine
-            client = app.test_client()
-            log_in(client, email, PASSWORD)
-            with app.app_context():
-                week = services.this_week()
-            pages = [
-                ("this week", f"/lagesbild/{slug}/{week.year}/{week.number}"),
-                ("a quarter (13 weeks)", f"/lagesbild/{slug}/{week.shift(-12).year}/{week.shift(-12).number}"
-                                         f"?last={week.key}"),
-                ("CSV of this week", f"/lagesbild/{slug}/{week.year}/{week.number}/counts.csv"),
-                ("municipality front page", f"/m/{slug}"),
-            ]
-            print_table(client, engine, pages, runs)
-            with app.app_context():
-                db.engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        admin.dispose()
+    with scratch_app(server, DATABASE) as (app, _):
+        with app.app_context():
+            upgrade()
+            started = time.perf_counter()
+            email, slug = seed()
+            with db.engine.begin() as connection:
+                connection.execute(text("ANALYZE"))
+            print(f"seeded {ROWS:,} + {OTHER_ROWS:,} observations in {time.perf_counter() - started:.0f} s",
+                  file=sys.stderr)
+            engine = db.engine
+        client = app.test_client()
+        log_in(client, email, PASSWORD)
+        with app.app_context():
+            week = services.this_week()
+        pages = [
+            ("this week", f"/lagesbild/{slug}/{week.year}/{week.number}"),
+            ("a quarter (13 weeks)", f"/lagesbild/{slug}/{week.shift(-12).year}/{week.shift(-12).number}"
+                                     f"?last={week.key}"),
+            ("CSV of this week", f"/lagesbild/{slug}/{week.year}/{week.number}/counts.csv"),
+            ("municipality front page", f"/m/{slug}"),
+        ]
+        print_table(client, engine, pages, runs)
 
 
 if __name__ == "__main__":

@@ -14,21 +14,19 @@ import argparse
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
 from lagesbild import AREAS, CATEGORY_WEIGHTS  # noqa: E402  (beside this file)
 from staff_login import enrol, log_in  # noqa: E402  (beside this file)
+from scratch import scratch_app, settle  # noqa: E402  (beside this file)
 from server_time import print_table  # noqa: E402  (beside this file)
-from watch import create_app  # noqa: E402
 from watch.admin.services import create_municipality, create_staff  # noqa: E402
-from watch.config import database_url  # noqa: E402
 from watch.core.weeks import iso_week  # noqa: E402
 from watch.extensions import db  # noqa: E402
 from watch.lagesbild import services  # noqa: E402
@@ -130,44 +128,28 @@ def seed() -> tuple[str, str]:
 
 
 def main(server: str, runs: int) -> None:
-    admin = create_engine(database_url(f"{server.rstrip('/')}/postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {DATABASE}"))
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(f"{server.rstrip('/')}/{DATABASE}"),
-                              "UPLOAD_FOLDER": folder, "RATELIMIT_ENABLED": False})
-            with app.app_context():
-                upgrade()
-                started = time.perf_counter()
-                email, slug = seed()
-                # As autovacuum leaves a settled table: statistics, and the visibility map index-only scans need.
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                    connection.execute(text("VACUUM ANALYZE"))
-                print(f"seeded {ROWS:,} + {OTHER_ROWS:,} observations, {ACTIONS:,} actions "
-                      f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-                engine = db.engine
-                year = services.this_week().year
-            client = app.test_client()
-            log_in(client, email, PASSWORD)
-            open311 = f"/open311/v2/requests.{{fmt}}?jurisdiction_id={slug}"
-            pages = [
-                ("year page (staff)", f"/lagesbild/{slug}/year/{year}"),
-                ("year CSV (staff)", f"/lagesbild/{slug}/year/{year}.csv"),
-                ("year page (public)", f"/m/{slug}/year/{year}"),
-                ("Open311 requests, 90 days, JSON page 1", open311.format(fmt="json")),
-                ("Open311 requests, 90 days, XML page 1", open311.format(fmt="xml")),
-                ("Open311 requests, 90 days, JSON page 20", open311.format(fmt="json") + "&page=20"),
-            ]
-            print_table(client, engine, pages, runs)
-            with app.app_context():
-                db.engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        admin.dispose()
-
+    with scratch_app(server, DATABASE, RATELIMIT_ENABLED=False) as (app, _):
+        with app.app_context():
+            upgrade()
+            started = time.perf_counter()
+            email, slug = seed()
+            settle(db.engine)
+            print(f"seeded {ROWS:,} + {OTHER_ROWS:,} observations, {ACTIONS:,} actions "
+                  f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            engine = db.engine
+            year = services.this_week().year
+        client = app.test_client()
+        log_in(client, email, PASSWORD)
+        open311 = f"/open311/v2/requests.{{fmt}}?jurisdiction_id={slug}"
+        pages = [
+            ("year page (staff)", f"/lagesbild/{slug}/year/{year}"),
+            ("year CSV (staff)", f"/lagesbild/{slug}/year/{year}.csv"),
+            ("year page (public)", f"/m/{slug}/year/{year}"),
+            ("Open311 requests, 90 days, JSON page 1", open311.format(fmt="json")),
+            ("Open311 requests, 90 days, XML page 1", open311.format(fmt="xml")),
+            ("Open311 requests, 90 days, JSON page 20", open311.format(fmt="json") + "&page=20"),
+        ]
+        print_table(client, engine, pages, runs)
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
